@@ -38,6 +38,26 @@ from .protocols import (
 
 __version__ = "0.1.0"
 
+# Public names that live in modules with heavier imports (or that later
+# capabilities add): resolved on first access so that `import
+# parsl_executor_protocol` stays cheap.  Maps each name to its module.
+_LAZY: dict[str, str] = {}
+
+
+def __getattr__(name: str) -> object:
+    module_name = _LAZY.get(name)
+    if module_name is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module_name, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
 __all__ = [
     "BlockProviderRole",
     "CurrentBlockProviderExecutorProtocol",

@@ -190,7 +190,10 @@ def test_public_names_match_all() -> None:
             name for name, value in vars(package).items()
             if not name.startswith("_") and not isinstance(value, type(sys))
         }
-        assert set(package.__all__) - {"__version__"} == public, package.__name__
+        lazy = set(getattr(package, "_LAZY", {}))
+        assert set(package.__all__) - {"__version__"} == public | lazy, package.__name__
+        for name in lazy:
+            assert getattr(package, name) is not None, name
     for module in (v2020, current, parsl_types):
         defined = {
             name for name, value in vars(module).items()
