@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 EXTRAS := parsl,dask,test
 PIP_INSTALL := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 
-.PHONY: demo test lint typecheck pytest matrix test-slow bench venv clean
+.PHONY: demo test lint typecheck pytest matrix test-slow bench venv clean pyright plugin-compat
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,11 +30,28 @@ typecheck: $(STAMP)
 pytest: $(STAMP)
 	$(BIN)/python -m pytest -q
 
+# basedpyright ("standard" mode, pyrightconfig.json) over the package.
+pyright: $(STAMP)
+	$(BIN)/basedpyright
+
+# The mypy plugin's tests under mypy 1.15, the oldest mypy it supports, in a
+# test-only environment (constraints.txt pins everything but mypy).
+MYPY_OLD := .venv-mypy1.15
+$(MYPY_OLD)/.installed: pyproject.toml constraints.txt
+	@test -x $(MYPY_OLD)/bin/python || $(PYTHON) -m venv $(MYPY_OLD)
+	grep -v '^mypy==' constraints.txt > $(MYPY_OLD)/constraints.txt
+	$(MYPY_OLD)/bin/python -m pip install --quiet --disable-pip-version-check \
+		-c $(MYPY_OLD)/constraints.txt -e '.[parsl]' mypy==1.15.0 pytest pytest-timeout
+	@touch $@
+
+plugin-compat: $(MYPY_OLD)/.installed
+	$(MYPY_OLD)/bin/python -m pytest -q tests/test_mypy_plugin.py
+
 # The package's test suite under every other supported interpreter found.
 matrix: $(STAMP)
 	bash .ci/matrix
 
-test: lint typecheck pytest matrix
+test: lint typecheck pyright pytest plugin-compat matrix
 
 test-slow: $(STAMP)
 	$(BIN)/python -m pytest -q -m slow --run-slow

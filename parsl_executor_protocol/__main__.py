@@ -4,4 +4,7 @@ import sys
 
 from .cli import main
 
-sys.exit(main())
+# Guarded: process pools started with "spawn" (Dask's nanny, loky) import the
+# main module again in each worker, and must not run the command line there.
+if __name__ == "__main__":
+    sys.exit(main())

@@ -29,14 +29,55 @@ def is_protocol_class(cls: type) -> bool:
     return bool(cls.__dict__.get("_is_protocol", False))
 
 
+base_instancecheck = _ProtocolMetaBase.__instancecheck__
+base_subclasscheck = _ProtocolMetaBase.__subclasscheck__
+
+
 class ContractMeta(_ProtocolMetaBase):
     """Metaclass of the package's protocols; the runtime engine installs its checks here.
 
-    Until :func:`install_hooks` is called the metaclass behaves exactly like
-    ``typing``'s.  The checks are installed as methods rather than wrapped,
-    because ``typing`` decides whether a class check is allowed by looking at
-    its caller's frame, and a wrapper frame would change that answer.
+    ``isinstance``/``issubclass`` start as tiny trampolines: the first check
+    imports the runtime engine (``parsl_executor_protocol.checking``), which
+    replaces both with its own functions through :func:`install_dispatch`, so
+    importing the package never imports the engine.  The checks are installed
+    as methods rather than wrapped, because ``typing`` decides whether a class
+    check is allowed by looking at its caller's frame, and a wrapper frame
+    would change that answer.
     """
+
+    def __instancecheck__(cls, instance: Any) -> bool:
+        return bool(_engine_method("__instancecheck__", base_instancecheck)(cls, instance))
+
+    def __subclasscheck__(cls, other: Any) -> bool:
+        return bool(_engine_method("__subclasscheck__", base_subclasscheck)(cls, other))
+
+
+_TRAMPOLINES = {name: ContractMeta.__dict__[name] for name in ("__instancecheck__", "__subclasscheck__")}
+
+
+def _engine_method(name: str, fallback: Callable[..., Any]) -> Callable[..., Any]:
+    """Import the engine (which installs its checks) and return the check now installed."""
+    from .checking import _engine  # noqa: F401  (importing it installs the engine's checks)
+
+    method = ContractMeta.__dict__.get(name)
+    if method is None or method is _TRAMPOLINES[name]:
+        # The checks were uninstalled (install_hooks(None, None)): typing's behaviour.
+        return fallback
+    return method  # type: ignore[no-any-return]
+
+
+def install_dispatch(
+    instancecheck: Callable[[Any, Any], bool], subclasscheck: Callable[[Any, Any], bool]
+) -> None:
+    """Install ``isinstance``/``issubclass`` checks for every class of the metaclass, as they are.
+
+    Unlike :func:`install_hooks` the callables are called for every class
+    using the metaclass, protocols or not, without a wrapper frame: they must
+    themselves use :data:`base_instancecheck`/:data:`base_subclasscheck` for
+    classes that merely inherit from a protocol.
+    """
+    ContractMeta.__instancecheck__ = instancecheck  # type: ignore[method-assign, assignment]
+    ContractMeta.__subclasscheck__ = subclasscheck  # type: ignore[method-assign, assignment]
 
 
 def install_hooks(

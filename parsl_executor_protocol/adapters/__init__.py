@@ -1,0 +1,123 @@
+"""Adapters: existing executors inside real Parsl, and Parsl executors as ``concurrent.futures``.
+
+* :func:`adapt` takes a ``concurrent.futures.Executor`` (thread pool, process
+  pool, loky's reusable executor, anything with ``submit``/``shutdown``) or a
+  Dask ``distributed.Client`` and returns a Parsl executor for today's
+  contract (:class:`ExecutorAdapter`) or, with ``contract="2020"``, the 2020
+  one (:class:`ExecutorAdapter2020`).
+* :func:`as_futures_executor` goes the other way.
+
+One module per kind of executor: :mod:`.futures` (standard library pools and
+loky), :mod:`.dask` (imports ``distributed`` only when a client is adapted),
+:mod:`.reverse`; the shared state machine is in :mod:`._base`.
+
+Parsl is never imported by these modules.  :class:`ExecutorAdapter` is
+registered as a virtual subclass of parsl's ``ParslExecutor`` as soon as
+parsl has been imported: when this package is imported after parsl, or on the
+next ``adapt()``, adapter construction or ``start()`` (the DataFlowKernel
+calls ``start()``).  :func:`register_with_parsl` does it on demand.
+"""
+
+from __future__ import annotations
+
+from typing import Any, List, Literal, Optional, Union, overload
+
+from ._base import ExecutorAdapter, ExecutorAdapter2020, _register_if_parsl_loaded, register_with_parsl
+from .reverse import ParslFuturesExecutor, as_futures_executor
+
+__all__ = [
+    "ExecutorAdapter",
+    "ExecutorAdapter2020",
+    "ParslFuturesExecutor",
+    "adapt",
+    "as_futures_executor",
+    "register_with_parsl",
+]
+
+
+@overload
+def adapt(
+    executor: object,
+    *,
+    label: Optional[str] = ...,
+    contract: Literal["current"] = ...,
+    storage_access: Optional[List[Any]] = ...,
+    working_dir: Optional[str] = ...,
+    remote_monitoring_radio: Optional[Any] = ...,
+    owns_executor: bool = ...,
+    cancel_pending: bool = ...,
+    shutdown_timeout: Optional[float] = ...,
+    bridge: Optional[bool] = ...,
+) -> ExecutorAdapter: ...
+
+
+@overload
+def adapt(
+    executor: object,
+    *,
+    label: Optional[str] = ...,
+    contract: Literal["2020"],
+    storage_access: Optional[List[Any]] = ...,
+    working_dir: Optional[str] = ...,
+    remote_monitoring_radio: Optional[Any] = ...,
+    owns_executor: bool = ...,
+    cancel_pending: bool = ...,
+    shutdown_timeout: Optional[float] = ...,
+    bridge: Optional[bool] = ...,
+) -> ExecutorAdapter2020: ...
+
+
+def adapt(
+    executor: object,
+    *,
+    label: Optional[str] = None,
+    contract: Literal["current", "2020"] = "current",
+    storage_access: Optional[List[Any]] = None,
+    working_dir: Optional[str] = None,
+    remote_monitoring_radio: Optional[Any] = None,
+    owns_executor: bool = True,
+    cancel_pending: bool = True,
+    shutdown_timeout: Optional[float] = None,
+    bridge: Optional[bool] = None,
+) -> Union[ExecutorAdapter, ExecutorAdapter2020]:
+    """Wrap ``executor`` as a Parsl executor that drops into ``parsl.load(Config(executors=[...]))``.
+
+    ``executor`` is a ``concurrent.futures.Executor`` (or anything with
+    ``submit(fn, *args, **kwargs) -> Future`` and ``shutdown(wait=...)``) or
+    a Dask ``distributed.Client``.
+
+    * ``label``: the executor's label (default ``"threads"``, ``"processes"``,
+      ``"loky"`` or ``"dask"``); labels must be unique within a Config.
+    * ``contract``: ``"current"`` (today's Parsl) or ``"2020"``.
+    * ``storage_access``, ``working_dir``, ``remote_monitoring_radio``: as on
+      parsl's own executors (``None``: default staging; a radio suited to
+      threads or processes, made when parsl is loaded).
+    * ``owns_executor``: ``shutdown()`` also shuts ``executor`` down (closes a
+      Dask client); pass ``False`` to keep it running.
+    * ``cancel_pending``: ``shutdown()`` cancels tasks that have not started
+      rather than running them; ``shutdown_timeout``: seconds to wait for
+      running tasks (``None``: as long as they take).
+    * ``bridge``: hand back futures of the adapter's own (default: yes except
+      for thread pools, whose own futures are returned as they are, which is
+      cheaper; see :class:`ExecutorAdapter`).
+    """
+    if contract == "current":
+        cls: type[Union[ExecutorAdapter, ExecutorAdapter2020]] = ExecutorAdapter
+    elif contract == "2020":
+        cls = ExecutorAdapter2020
+    else:
+        raise ValueError(f"contract must be 'current' or '2020', found {contract!r}")
+    return cls(
+        executor,
+        label=label,
+        storage_access=storage_access,
+        working_dir=working_dir,
+        remote_monitoring_radio=remote_monitoring_radio,
+        owns_executor=owns_executor,
+        cancel_pending=cancel_pending,
+        shutdown_timeout=shutdown_timeout,
+        bridge=bridge,
+    )
+
+
+_register_if_parsl_loaded()

@@ -1,0 +1,190 @@
+"""Backend for a Dask ``distributed.Client``: Dask futures bridged into ``concurrent.futures``.
+
+``distributed`` is imported only when a client is adapted; without it the
+error says what to install.  Each task is bridged by one
+``add_done_callback`` on its Dask future (run on Dask's callback thread), not
+by a polling thread.  Dask workers are the blocks: ``status()`` reports each,
+and ``scale_out``/``scale_in`` call the cluster's ``scale`` where the client
+has a cluster object that scales (``LocalCluster``, dask-jobqueue, ...).
+
+Resource specification keys: ``priority`` (Dask's task priority, an int) and
+``resources`` (Dask worker resources, e.g. ``{"GPU": 1}``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import importlib
+import uuid
+from types import ModuleType
+from typing import Any, Callable, List, Mapping, Optional, Sequence
+
+from ..errors import MissingExtraError, NotAnExecutorError, UnsupportedResourceSpecificationError
+from ._base import BlockReport
+
+__all__ = ["DaskBackend"]
+
+
+def _distributed() -> ModuleType:
+    """Import ``distributed``, or say exactly what to install."""
+    try:
+        return importlib.import_module("distributed")
+    except ImportError as exc:
+        raise MissingExtraError(
+            "adapting a Dask client needs the 'distributed' package: "
+            "pip install 'parsl-executor-protocol[dask]'",
+            extra="dask",
+            package="distributed",
+        ) from exc
+
+
+class DaskBackend:
+    """Wraps a ``distributed.Client`` for the adapters."""
+
+    kind = "Dask"
+    default_label = "dask"
+    bridged = True
+    # Dask workers may be threads of one process; per-task resource monitoring
+    # forks a monitor per task, which parsl avoids for threads.
+    runs_in_processes = False
+    supported_resources: Mapping[str, str] = {
+        "priority": "Dask task priority, an int; higher runs first",
+        "resources": "Dask worker resources, e.g. {'GPU': 1}",
+    }
+
+    def __init__(self, client: Any) -> None:
+        distributed = _distributed()
+        if not isinstance(client, distributed.Client):
+            raise NotAnExecutorError(
+                f"DaskBackend takes a distributed.Client, found {type(client).__name__}",
+                found=type(client).__name__,
+            )
+        self.client = client
+
+    @staticmethod
+    def _key(func: Callable[..., Any]) -> str:
+        # Unique keys: Dask would otherwise run two identical tries only once.
+        return f"{getattr(func, '__name__', 'task')}-{uuid.uuid4().hex}"
+
+    def submit(self, func: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
+        """Submit ``func(*args, **kwargs)``; a ``partial`` keeps the task's keywords apart from Dask's own."""
+        return self.client.submit(functools.partial(func, *args, **kwargs), key=self._key(func), pure=False)
+
+    def submit_with(
+        self, resources: Mapping[str, Any], func: Callable[..., Any], args: Sequence[Any], kwargs: Mapping[str, Any]
+    ) -> Any:
+        """Submit with Dask's ``priority`` and/or worker ``resources``."""
+        priority = resources.get("priority", 0)
+        worker_resources = resources.get("resources")
+        if not isinstance(priority, int) or isinstance(priority, bool):
+            raise UnsupportedResourceSpecificationError(
+                f"resource_specification 'priority' must be an int, found {priority!r}",
+                invalid_keys=frozenset({"priority"}),
+                supported=tuple(self.supported_resources),
+            )
+        if worker_resources is not None and not (
+            isinstance(worker_resources, Mapping)
+            and all(isinstance(k, str) and isinstance(v, (int, float)) for k, v in worker_resources.items())
+        ):
+            raise UnsupportedResourceSpecificationError(
+                "resource_specification 'resources' must map resource names to amounts, "
+                f"e.g. {{'GPU': 1}}, found {worker_resources!r}",
+                invalid_keys=frozenset({"resources"}),
+                supported=tuple(self.supported_resources),
+            )
+        return self.client.submit(
+            functools.partial(func, *args, **kwargs),
+            key=self._key(func),
+            pure=False,
+            priority=priority,
+            resources=dict(worker_resources) if worker_resources is not None else None,
+        )
+
+    def result(self, future: Any) -> Any:
+        """The done Dask future's result, or its task's exception with its original type."""
+        return future.result()
+
+    def _running(self) -> bool:
+        return str(getattr(self.client, "status", "running")) in {"running", "connecting", "newly-created"}
+
+    def is_fatal(self, exc: BaseException) -> bool:
+        """A task failure is not fatal; losing the client (closed, scheduler gone) is."""
+        return not self._running()
+
+    def cancel(self, futures: Sequence[Any]) -> List[bool]:
+        """Cancel the unfinished futures in Dask, which cannot tell queued from running tasks.
+
+        Finished ones are left to be bridged with their outcome.
+        """
+        unfinished = [future.status not in ("finished", "error") for future in futures]
+        doomed = [future for future, cancel in zip(futures, unfinished, strict=True) if cancel]
+        if doomed and self._running():
+            with contextlib.suppress(Exception):  # the client went away meanwhile: nothing left to cancel
+                self.client.cancel(doomed)
+        return unfinished
+
+    def close(self, *, wait: bool, kill: bool) -> None:
+        """Close the client (and a cluster the client itself created, as Dask does)."""
+        self.client.close()
+
+    @property
+    def _cluster(self) -> Optional[Any]:
+        cluster = getattr(self.client, "cluster", None)
+        return cluster if callable(getattr(cluster, "scale", None)) else None
+
+    @property
+    def scaling_enabled(self) -> bool:
+        """Whether the client has a cluster object that can scale."""
+        return self._cluster is not None
+
+    def _workers(self) -> Mapping[str, Any]:
+        try:
+            info = self.client.scheduler_info(n_workers=-1)
+        except TypeError:  # distributed before 2025 has no n_workers and always lists every worker
+            info = self.client.scheduler_info()
+        workers: Mapping[str, Any] = info.get("workers", {})
+        return workers
+
+    def _names(self) -> List[str]:
+        """Names of the workers the cluster wants (launched or not), else of those connected."""
+        spec = getattr(self._cluster, "worker_spec", None)
+        if isinstance(spec, Mapping):
+            return [str(name) for name in spec]
+        return [str(w.get("name", address)) for address, w in self._workers().items()]
+
+    def scale_out(self, blocks: int) -> List[str]:
+        """Ask the cluster for ``blocks`` more workers; return the new workers' names."""
+        cluster = self._cluster
+        if cluster is None:
+            return []
+        before = self._names()
+        cluster.scale(len(before) + blocks)
+        known = set(before)
+        return [name for name in self._names() if name not in known]
+
+    def scale_in(self, blocks: int) -> List[str]:
+        """Ask the cluster for ``blocks`` fewer workers; return the removed workers' names."""
+        cluster = self._cluster
+        if cluster is None:
+            return []
+        before = self._names()
+        cluster.scale(max(0, len(before) - blocks))
+        after = set(self._names())
+        return [name for name in before if name not in after]
+
+    def blocks(self) -> BlockReport:
+        """Each worker is a block: RUNNING once connected to the scheduler, PENDING before."""
+        connected = {str(w.get("name", address)) for address, w in self._workers().items()}
+        report: BlockReport = {}
+        for name in self._names():
+            report[name] = ("RUNNING", None) if name in connected else ("PENDING", "launched, not yet connected")
+        for name in connected - set(report):
+            report[name] = ("RUNNING", None)
+        return report
+
+    def default_radio(self) -> Optional[Any]:
+        """Parsl's ``FilesystemRadio``: workers write monitoring messages under the run directory."""
+        from parsl.monitoring.radios.filesystem import FilesystemRadio
+
+        return FilesystemRadio()

@@ -1,0 +1,74 @@
+"""Runtime conformance checks: full reports, a fast boolean, and the engine behind ``isinstance``.
+
+The engine never runs the checked object's code: members are read from class
+and instance dictionaries through the builtin types' own descriptors, call
+shapes from code objects, and annotations without calling anything.  Importing
+this module installs the engine behind ``isinstance``/``issubclass`` on the
+package's protocols (the package does so lazily, on the first such check).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from ..errors import ConformanceError
+from ..protocols import ParslExecutorProtocol
+from . import _cache
+from ._engine import check_instance, conforms_instance, plan_of
+from ._introspect import is_class
+from ._report import ConformanceReport, Violation, ViolationKind
+
+__all__ = [
+    "ConformanceReport",
+    "Violation",
+    "ViolationKind",
+    "assert_conforms",
+    "check",
+    "clear_cache",
+    "conforms",
+]
+
+
+def check(obj_or_class: object, protocol: Any = ParslExecutorProtocol) -> ConformanceReport:
+    """Check an object (or a class) against ``protocol`` and report every violation.
+
+    A class is checked at class level, as ``issubclass`` does: a data member
+    counts as present when the class or a base annotates it, assigns it, makes
+    it a property or another descriptor, or lists it in ``__slots__``.  Any
+    other object is checked as an instance: its own ``__dict__`` and slots are
+    read (never a getter) and data values are checked against the protocol's
+    types with beartype.
+
+    Raises :class:`~parsl_executor_protocol.errors.NotAProtocolError` if
+    ``protocol`` is not a protocol class; never raises because of the object.
+    """
+    if is_class(obj_or_class):
+        return plan_of(protocol, obj_or_class).class_verdict(obj_or_class)  # type: ignore[arg-type]
+    return check_instance(protocol, obj_or_class)
+
+
+def conforms(obj_or_class: object, protocol: Any = ParslExecutorProtocol) -> bool:
+    """Whether :func:`check` would report no violation, answered from cached verdicts where possible."""
+    if is_class(obj_or_class):
+        return plan_of(protocol, obj_or_class).class_verdict(obj_or_class).ok  # type: ignore[arg-type]
+    return conforms_instance(protocol, obj_or_class)
+
+
+def assert_conforms(obj_or_class: object, protocol: Any = ParslExecutorProtocol) -> None:
+    """Raise :class:`~parsl_executor_protocol.errors.ConformanceError` (a ``TypeError``) unless it conforms.
+
+    The error's message is the whole report; ``error.report`` is the report.
+    """
+    report = check(obj_or_class, protocol)
+    if not report.ok:
+        raise ConformanceError(report)
+
+
+def clear_cache(cls: Optional[type] = None) -> None:
+    """Drop cached verdicts: all of them, or those of ``cls`` and of every class inheriting from it.
+
+    Verdicts are cached per class; call this after changing a class that was
+    already checked (adding, deleting or replacing members), or after changing
+    a protocol.  Instance facts are never cached.
+    """
+    _cache.clear(cls)

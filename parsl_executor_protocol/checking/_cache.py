@@ -1,0 +1,137 @@
+"""Cached verdicts, keyed by class identity, and the guard against checking a cycle forever.
+
+Verdicts are cached per (protocol, class).  Both are keyed by ``id()``:
+hashing a class runs its metaclass's ``__hash__``, which may be user code (and
+is Python code, hence slow, for typing_extensions' protocols on Python 3.10
+and 3.11).  Protocols stay alive through :data:`specs`; classes are watched through a
+weak reference whose callback drops their entries when they die, so a dead
+class's id is never answered from the cache.  A plan may hold the C
+descriptor that reads its instances' ``__dict__``, which belongs to the class
+that introduced the ``__dict__`` and keeps it alive: that is why a
+per-protocol table holds at most :data:`MAX_CLASSES` classes, and starts
+afresh when it is full.
+
+What the cache holds is everything the *class* decides.  Facts about an
+instance (its ``__dict__``, its slots) are read again on every check.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+import weakref
+from typing import Any, Dict, List, Optional, TypeVar
+
+#: Classes remembered per protocol before the table starts afresh.
+MAX_CLASSES = 1024
+
+#: id(protocol) -> compiled ProtocolSpec, which keeps the protocol alive.
+specs: Dict[int, Any] = {}
+#: id(protocol) -> {id(class): Plan}.
+tables: Dict[int, Dict[int, Any]] = {}
+#: The same tables, for the runtime-checkable protocols only: what isinstance/issubclass read.
+hooked: Dict[int, Dict[int, Any]] = {}
+_watched: Dict[int, Any] = {}
+_memos: List[Dict[Any, Any]] = []
+_D = TypeVar("_D", bound=Dict[Any, Any])
+
+
+def memo(table: _D) -> _D:
+    """Register a module's memo so that :func:`clear` empties it too; return it."""
+    _memos.append(table)
+    return table
+
+
+def store(protocol: type, cls: type, plan: Any) -> None:
+    """Remember ``plan`` for ``(protocol, cls)`` until ``cls`` dies or the cache is cleared."""
+    table = tables.get(id(protocol))
+    if table is None:
+        return  # The cache was cleared meanwhile.
+    if len(table) >= MAX_CLASSES:
+        table.clear()
+    key = id(cls)
+    if key not in _watched:
+        _watched[key] = _Watch(cls, _forget)
+    table[key] = plan
+
+
+class _Watch(weakref.ref):  # type: ignore[type-arg]
+    """A weak reference to a cached class that remembers the class's id, for its callback."""
+
+    __slots__ = ("key",)
+    key: int
+
+    def __new__(cls, target: type, callback: Any) -> _Watch:
+        watch = super().__new__(cls, target, callback)
+        watch.key = id(target)
+        return watch
+
+
+def _forget(ref: _Watch) -> None:
+    key = ref.key
+    _watched.pop(key, None)
+    for table in tables.values():
+        table.pop(key, None)
+
+
+def clear(cls: Optional[type] = None) -> None:
+    """Drop cached verdicts: all of them, or those of ``cls`` and of every class inheriting from it."""
+    from . import _hints
+
+    # Memos are keyed by code and annotations, not classes, but comparisons of
+    # annotations naming a class used that class's verdict: they go too.
+    _hints.clear()
+    for table in _memos:
+        table.clear()
+    if cls is None:
+        specs.clear()
+        tables.clear()
+        hooked.clear()
+        return
+    target = id(cls)
+    if specs.pop(target, None) is not None:
+        tables.pop(target, None)
+        hooked.pop(target, None)
+    for table in tables.values():
+        for key in [key for key, plan in table.items() if target in plan.mro_ids]:
+            del table[key]
+
+
+# --- cycles -------------------------------------------------------------------------------
+
+
+class _Stack(threading.local):
+    def __init__(self) -> None:
+        self.keys: List[Any] = []
+        # Lowest stack index that a cycle assumed to hold; sys.maxsize when none.
+        self.assumed = sys.maxsize
+
+
+_stack = _Stack()
+
+
+def enter(key: Any) -> Optional[int]:
+    """Start checking ``key``; ``None`` if it is already being checked further up (a cycle).
+
+    A cycle is assumed to conform (as mypy does for recursive protocols); the
+    assumption is settled when the outer check of ``key`` finishes.
+    """
+    keys = _stack.keys
+    if key in keys:
+        _stack.assumed = min(_stack.assumed, keys.index(key))
+        return None
+    keys.append(key)
+    return len(keys) - 1
+
+
+def leave(depth: int) -> bool:
+    """Finish the check started at ``depth``; whether its result may be cached.
+
+    A result that relied on an assumption about a check further up the stack
+    is not cached: that check may still fail.
+    """
+    del _stack.keys[depth:]
+    if _stack.assumed >= depth:
+        _stack.assumed = sys.maxsize
+        return True
+    return False

@@ -1,0 +1,400 @@
+"""The engine: plans per class, the fast instance check, full reports, and the isinstance hooks.
+
+Data flows one way: the protocol's :class:`~._spec.ProtocolSpec` and a class's
+static view give one :class:`~._verdict.ClassMember` per member (cached in a
+:class:`Plan`); a check of an instance then reads only the instance's own
+``__dict__`` and slots.
+
+The *fast verdict* of a plan answers most instance checks with a few dict
+operations: ``True``/``False`` when the class alone decides, else a function
+generated for the class that returns ``True``, ``False`` or ``None`` (look
+closer: run the full evaluation).  It reads the instance ``__dict__``
+through the C descriptor and then, member by member:
+
+* members the ``__dict__`` must provide (they are not on the class): absent
+  means ``False``; a value whose type id is not among the types the
+  protocol's hint accepts whatever the value means ``None``;
+* members the class provides but a ``__dict__`` entry would override (a
+  method replaced on the instance): present means ``None``.  This test hashes
+  the ``__dict__``'s keys, attribute names whose ``str`` hash is cached;
+* members the ``__dict__`` may provide (optional ones, class attributes): a
+  value of a type not accepted outright means ``None``;
+* slots: read through their member descriptors.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Dict, List, Optional, Tuple
+
+from .. import _meta
+from . import _cache
+from ._introspect import (
+    SLOT,
+    ClassView,
+    instance_dict_reader,
+    is_class,
+    read_instance_dict,
+    self_assignments,
+    type_name,
+)
+from ._report import ConformanceReport, Violation
+from ._spec import ProtocolSpec, protocol_spec
+from ._verdict import (
+    ABSENT,
+    ANNOTATION,
+    FAIL,
+    OPTIONAL,
+    REQUIRED,
+    WATCH,
+    ClassMember,
+    class_problems,
+    evaluate_members,
+    evaluate_value,
+    missing,
+)
+
+_MISSING: Any = object()
+_is_protocol_class = _meta.is_protocol_class
+
+
+class Plan:
+    """Everything a class decides for one protocol, compiled for repeated checks."""
+
+    __slots__ = (
+        "class_ok",
+        "class_report",
+        "dict_note",
+        "fast",
+        "members",
+        "mro_ids",
+        "ok_report",
+        "protocol_id",
+        "protocol_name",
+        "read_dict",
+        "subject",
+    )
+
+    def __init__(self, spec: ProtocolSpec, cls: type) -> None:
+        view = ClassView(cls)
+        self.members: Tuple[ClassMember, ...] = evaluate_members(spec.members, view)
+        self.read_dict, self.dict_note = instance_dict_reader(view)
+        self.mro_ids = tuple(map(id, view.mro))
+        self.protocol_id = spec.protocol_id
+        self.protocol_name = spec.name
+        self.subject = f"instance of {type_name(cls)}"
+        # The class-level verdict is worked out on first use (see class_verdict).
+        self.class_report: Optional[ConformanceReport] = None
+        self.class_ok: Optional[bool] = None
+        self.fast, warnings = _compile(self.members, self.read_dict)
+        # What an instance that overrides nothing in its __dict__ gets: the class's warnings.
+        self.ok_report = ConformanceReport(self.subject, spec.name, warnings)
+
+    def class_verdict(self, cls: type) -> ConformanceReport:
+        """The class-level report on ``cls`` (the class this plan was built for), computed once."""
+        report = self.class_report
+        if report is not None:
+            return report
+        subject = f"class {type_name(cls)}"
+        depth = _cache.enter(("class", self.protocol_id, id(cls)))
+        if depth is None:
+            return ConformanceReport(subject, self.protocol_name, ())  # A cycle: assumed to conform.
+        cacheable = False
+        try:
+            view = ClassView(cls)
+            assignments = self_assignments(cls) if any(m.entry == ABSENT for m in self.members) else {}
+            problems = tuple(p for m in self.members for p in class_problems(m, view, assignments))
+            report = ConformanceReport(subject, self.protocol_name, problems)
+        finally:
+            cacheable = _cache.leave(depth)
+        if cacheable:
+            self.class_report = report
+            self.class_ok = report.ok
+        return report
+
+
+_compiled: Dict[Tuple[Any, ...], Tuple[Tuple[ClassMember, ...], Any, Tuple[Violation, ...]]] = _cache.memo({})
+
+
+def _compile(
+    members: Tuple[ClassMember, ...], read_dict: Optional[Callable[[Any], Any]]
+) -> Tuple[Any, Tuple[Violation, ...]]:
+    """The fast verdict of a plan and the warnings of an instance that overrides nothing."""
+    # Members are mostly shared objects (see _verdict.evaluate_members): classes
+    # made alike share the work below; the entry keeps the members alive.
+    key = (*map(id, members), read_dict is None)
+    cached = _compiled.get(key)
+    if cached is None:
+        warnings = tuple(
+            p for m in members if m.entry not in (ABSENT, ANNOTATION, SLOT) for p in m.instance_problems
+            if p.severity == "warning"
+        )
+        cached = (members, _template(members, read_dict is None), warnings)
+        if len(_compiled) >= 4096:
+            _compiled.clear()
+        _compiled[key] = cached
+    template, warnings = cached[1], cached[2]
+    if template is True or template is False:
+        return template, warnings
+    factory, constants, slot_members = template
+    arguments = [read_dict, *constants]
+    for member in slot_members:
+        arguments += [member.slot_reader, member.accept_ids]
+    return factory(*arguments), warnings
+
+
+def _template(members: Tuple[ClassMember, ...], no_dict: bool) -> Any:
+    required = []
+    optional = []
+    watch = []
+    slots = []
+    for member in members:
+        role = member.role
+        if role == FAIL:
+            return False
+        if role == SLOT:
+            slots.append(member)
+        elif role == REQUIRED:
+            required.append(member)
+        elif role == WATCH:
+            watch.append(member.spec.name)
+        elif role == OPTIONAL:
+            optional.append(member)
+    if no_dict:
+        if required:
+            return False
+        required, optional, watch = [], [], []
+    if not required and not optional and not watch and not slots:
+        return True
+    shape = (
+        tuple((m.spec.name, m.accept_ids is not None) for m in required),
+        bool(watch),
+        tuple(m.spec.name for m in optional),
+        tuple((m.accept_ids is not None, not m.spec.optional) for m in slots),
+    )
+    factory = _factories.get(shape)
+    if factory is None:
+        factory = _factory(*shape)
+        if len(_factories) >= 1024:
+            _factories.clear()
+        _factories[shape] = factory
+    constants: List[Any] = [frozenset(watch).isdisjoint if watch else None]
+    constants += [m.accept_ids for m in required] + [m.accept_ids for m in optional]
+    return factory, constants, tuple(slots)
+
+
+_factories: Dict[Tuple[Any, ...], Callable[..., Callable[[object], Optional[bool]]]] = {}
+
+
+def _factory(
+    required: Tuple[Tuple[str, bool], ...],
+    watch: bool,
+    optional: Tuple[str, ...],
+    slots: Tuple[Tuple[bool, bool], ...],
+) -> Callable[..., Callable[[object], Optional[bool]]]:
+    params = ["read_dict", "disjoint"] + [f"ids{i}" for i in range(len(required))]
+    params += [f"opt{i}" for i in range(len(optional))]
+    for index in range(len(slots)):
+        params += [f"slot{index}", f"slot_ids{index}"]
+    lines = [f"def factory({', '.join(params)}):", "  def fast(obj):", "    try:"]
+    if required or optional or watch:
+        lines += ["      namespace = read_dict(obj)", "      if type(namespace) is not dict:", "        return None"]
+    for index, (name, typed) in enumerate(required):
+        lines += [f"      value = namespace.get({name!r}, MISSING)"]
+        lines += ["      if value is MISSING:", "        return False"]
+        if typed:
+            lines += [f"      if id(type(value)) not in ids{index}:", "        return None"]
+    if watch:
+        lines += ["      if not disjoint(namespace):", "        return None"]
+    for index, name in enumerate(optional):
+        lines += [
+            f"      value = namespace.get({name!r}, MISSING)",
+            f"      if value is not MISSING and id(type(value)) not in opt{index}:",
+            "        return None",
+        ]
+    for index, (typed, needed) in enumerate(slots):
+        lines += [
+            "      try:",
+            f"        value = slot{index}(obj)",
+            "      except AttributeError:",
+            "        return False" if needed else "        pass",
+        ]
+        if typed:
+            lines += ["      else:", f"        if id(type(value)) not in slot_ids{index}:", "          return None"]
+    lines += ["    except Exception:", "      return None", "    return True", "  return fast"]
+    namespace: Dict[str, Any] = {"MISSING": _MISSING}
+    exec("\n".join(lines), namespace)
+    return namespace["factory"]  # type: ignore[no-any-return]
+
+
+def fast_verdict(fast: Any, obj: object) -> Optional[bool]:
+    """The plan's quick answer for ``obj``: ``True``, ``False``, or ``None`` (evaluate in full)."""
+    if fast is True or fast is False:
+        return bool(fast)
+    return fast(obj)  # type: ignore[no-any-return]
+
+
+# --- plans and reports --------------------------------------------------------------------
+
+
+def spec_of(protocol: Any) -> ProtocolSpec:
+    """The compiled spec of ``protocol`` (cached)."""
+    spec: Optional[ProtocolSpec] = _cache.specs.get(id(protocol))
+    if spec is None or spec.protocol is not protocol:
+        spec = protocol_spec(protocol)
+        _cache.specs[id(protocol)] = spec
+        table: Dict[int, Plan] = {}
+        _cache.tables[id(protocol)] = table
+        if getattr(protocol, "_is_runtime_protocol", False):
+            _cache.hooked[id(protocol)] = table
+    return spec
+
+
+def plan_of(protocol: type, cls: type) -> Plan:
+    """The plan of ``cls`` for ``protocol``, from the cache or built now."""
+    table = _cache.tables.get(id(protocol))
+    if table is not None:
+        plan = table.get(id(cls))
+        if plan is not None:
+            return plan  # type: ignore[no-any-return]
+    spec = spec_of(protocol)
+    depth = _cache.enter(("class", id(protocol), id(cls)))
+    if depth is None:
+        return _assumed_plan(spec)
+    cacheable = False
+    try:
+        plan = Plan(spec, cls)
+    finally:
+        cacheable = _cache.leave(depth)
+    if cacheable:
+        _cache.store(protocol, cls, plan)
+    return plan
+
+
+def _assumed_plan(spec: ProtocolSpec) -> Plan:
+    # A class checked against a protocol while that very check is under way
+    # (a recursive type): assumed to conform, like mypy does.
+    plan = Plan.__new__(Plan)
+    plan.members = ()
+    plan.read_dict, plan.dict_note = None, ""
+    plan.mro_ids = ()
+    plan.protocol_id = spec.protocol_id
+    plan.protocol_name = spec.name
+    plan.subject = "a recursive reference"
+    plan.class_report = plan.ok_report = ConformanceReport(plan.subject, spec.name, ())
+    plan.class_ok = True
+    plan.fast = True
+    return plan
+
+
+def instance_report(plan: Plan, obj: object) -> ConformanceReport:
+    """The full report on ``obj``: the class's verdicts plus what its ``__dict__`` and slots hold."""
+    depth = _cache.enter(("instance", plan.protocol_id, id(obj)))
+    if depth is None:
+        return plan.ok_report
+    try:
+        namespace = read_instance_dict(plan.read_dict, obj) if plan.read_dict is not None else None
+        # Say why an instance's own members were not seen, unless it simply has no __dict__.
+        note = plan.dict_note if namespace is None and plan.dict_note.startswith("its") else ""
+        if namespace is None and plan.read_dict is not None:
+            note = "its __dict__ could not be read"
+        problems: list[Violation] = []
+        for member in plan.members:
+            spec = member.spec
+            if member.entry == SLOT:
+                try:
+                    value = member.slot_reader(obj)
+                except AttributeError:
+                    problems += missing(spec, "a slot that is not assigned")
+                    continue
+                except Exception:
+                    problems += missing(spec, "a slot that cannot be read")
+                    continue
+                problems += evaluate_value(spec, value, "slot")
+            elif member.shadowable and namespace is not None and spec.name in namespace:
+                problems += evaluate_value(spec, namespace[spec.name], "instance __dict__")
+            elif note and member.entry in (ABSENT, ANNOTATION):
+                problems += missing(spec, f"nothing ({note})")
+            else:
+                problems += member.instance_problems
+        return ConformanceReport(plan.subject, plan.protocol_name, tuple(problems))
+    finally:
+        _cache.leave(depth)
+
+
+def check_instance(protocol: type, obj: object) -> ConformanceReport:
+    """The report on ``obj`` as an instance, even when ``obj`` is itself a class."""
+    plan = plan_of(protocol, type(obj))
+    if fast_verdict(plan.fast, obj):
+        return plan.ok_report
+    return instance_report(plan, obj)
+
+
+def conforms_instance(protocol: type, obj: object) -> bool:
+    """Whether ``obj``, as an instance, conforms."""
+    plan = plan_of(protocol, type(obj))
+    verdict = fast_verdict(plan.fast, obj)
+    if verdict is None:
+        return instance_report(plan, obj).ok
+    return verdict
+
+
+# --- isinstance / issubclass ----------------------------------------------------------------
+
+_base_instancecheck: Callable[[Any, Any], Any] = _meta.base_instancecheck
+_base_subclasscheck: Callable[[Any, Any], Any] = _meta.base_subclasscheck
+_hooked = _cache.hooked
+
+
+def _require_runtime_checkable(cls: type) -> None:
+    if not getattr(cls, "_is_runtime_protocol", False):
+        raise TypeError(
+            "Instance and class checks can only be used with @runtime_checkable protocols; "
+            f"{type_name(cls)} is not one (use check() or conforms() instead)"
+        )
+
+
+def _instancecheck(cls: type, instance: object) -> bool:
+    """``isinstance(instance, cls)`` for the package's metaclass: the engine for protocols."""
+    try:
+        fast = _hooked[id(cls)][id(type(instance))].fast
+    except KeyError:
+        return _instancecheck_miss(cls, instance)
+    # fast_verdict, inlined: this is the hot path of every isinstance.
+    if fast is True:
+        return True
+    if fast is False:
+        return False
+    verdict = fast(instance)
+    if verdict is None:
+        return _instancecheck_full(cls, instance)
+    return verdict is True
+
+
+def _instancecheck_full(cls: type, instance: object) -> bool:
+    return instance_report(plan_of(cls, type(instance)), instance).ok
+
+
+def _instancecheck_miss(cls: type, instance: object) -> bool:
+    if not _is_protocol_class(cls):
+        return bool(_base_instancecheck(cls, instance))
+    _require_runtime_checkable(cls)
+    return conforms_instance(cls, instance)
+
+
+def _subclasscheck(cls: type, other: object) -> bool:
+    """``issubclass(other, cls)`` for the package's metaclass: the engine's class-level check for protocols."""
+    try:
+        ok = _hooked[id(cls)][id(other)].class_ok
+    except KeyError:
+        ok = None
+    if ok is not None:
+        return ok  # type: ignore[no-any-return]
+    if not _is_protocol_class(cls):
+        return bool(_base_subclasscheck(cls, other))
+    if not is_class(other):
+        raise TypeError("issubclass() arg 1 must be a class")
+    _require_runtime_checkable(cls)
+    return plan_of(cls, other).class_verdict(other).ok  # type: ignore[arg-type]  # other is a class
+
+
+_meta.install_dispatch(_instancecheck, _subclasscheck)

@@ -1,0 +1,384 @@
+"""Call shapes and mypy's callable-subtyping rules, applied to parameter kinds only.
+
+A *shape* is what a callable accepts: its parameters' kinds, names and whether
+they have defaults.  :func:`incompatibility` decides whether an implementation
+accepts every call the protocol's method accepts, following mypy's
+``are_parameters_compatible`` (``mypy/subtypes.py``) with argument types left
+out, since types are the static checker's business.  As in mypy for protocol
+members, the names of parameters that can be passed positionally are not
+compared unless a keyword could reach a different parameter (for instance when
+the implementation has ``**kwargs``).
+
+Shapes are read from code objects, never by calling anything.
+"""
+
+from __future__ import annotations
+
+import functools
+from types import FunctionType
+from typing import TYPE_CHECKING, Any, Callable, Dict, NamedTuple, Optional, Tuple
+
+if TYPE_CHECKING:
+    import inspect
+
+# Parameter kinds, mypy's ARG_POS, ARG_OPT, ARG_STAR, ARG_NAMED, ARG_NAMED_OPT, ARG_STAR2.
+POS, OPT, STAR, NAMED, NAMED_OPT, STAR2 = range(6)
+_POSITIONAL = (POS, OPT)
+_REQUIRED = (POS, NAMED)
+
+_CO_VARARGS = 0x04
+_CO_VARKEYWORDS = 0x08
+
+_code_of = FunctionType.__dict__["__code__"].__get__
+_defaults_of = FunctionType.__dict__["__defaults__"].__get__
+_kwdefaults_of = FunctionType.__dict__["__kwdefaults__"].__get__
+
+
+class Param(NamedTuple):
+    """One parameter: its kind, the name callers may use (``None``: positional-only) and its spelling."""
+
+    kind: int
+    name: Optional[str]
+    display: str
+
+
+# mypy's FormalArgument without the type: (name, position, required).  Plain
+# tuples: comparisons build many of them.
+_Formal = Tuple[Optional[str], Optional[int], bool]
+
+
+# tuple.__new__ is C; Param(...) runs the Python __new__ that NamedTuple generates.
+_param: Callable[[Tuple[int, Optional[str], str]], Param] = functools.partial(tuple.__new__, Param)
+
+
+class Shape:
+    """What a callable accepts, with the lookups mypy's rules need worked out once.
+
+    ``star_any``/``star2_any``: ``*args``/``**kwargs`` are typed ``Any``.
+    Shapes are interned (see :func:`make_shape`): equal shapes are one object,
+    so comparisons between them are cached by identity.
+    """
+
+    __slots__ = ("by_name", "formals", "has_star2", "kinds", "params", "star", "star2_any", "star_any")
+
+    def __init__(self, params: Tuple[Param, ...], star_any: bool = False, star2_any: bool = False) -> None:
+        self.params = params
+        self.star_any = star_any
+        self.star2_any = star2_any
+        self.kinds = tuple(param.kind for param in params)
+        self.star: Optional[int] = self.kinds.index(STAR) if STAR in self.kinds else None
+        self.has_star2 = STAR2 in self.kinds
+        formals = []
+        by_name: Dict[str, _Formal] = {}
+        done_with_positional = False
+        for index, param in enumerate(params):
+            if param.kind not in _POSITIONAL:
+                done_with_positional = True
+            if param.kind in (STAR, STAR2):
+                continue
+            formal = (param.name, None if done_with_positional else index, param.kind in _REQUIRED)
+            formals.append(formal)
+            if param.name is not None:
+                by_name[param.name] = formal
+        self.formals = tuple(formals)
+        self.by_name = by_name
+
+    def __repr__(self) -> str:
+        return f"<Shape {describe('', self)}>"
+
+
+# Interned shapes, and what is cached about them by identity.  Cleared together.
+_interned: Dict[Tuple[Any, ...], Shape] = {}
+_bound: Dict[int, Tuple[Shape, Optional[Shape]]] = {}
+_verdicts: Dict[Tuple[int, int, bool], Tuple[Shape, Shape, Optional[str]]] = {}
+
+
+def make_shape(params: Tuple[Param, ...], star_any: bool = False, star2_any: bool = False) -> Shape:
+    """The one :class:`Shape` with these parameters."""
+    key = (params, star_any, star2_any)
+    shape = _interned.get(key)
+    if shape is None:
+        shape = Shape(params, star_any, star2_any)
+        if len(_interned) >= 4096:
+            _interned.clear()
+            _bound.clear()
+            _verdicts.clear()
+        _interned[key] = shape
+    return shape
+
+
+def _positional_only_name(name: str) -> bool:
+    # PEP 484's convention, which mypy honours: ``__x`` (not dunder) is positional-only.
+    return name.startswith("__") and not name.endswith("__")
+
+
+_shapes: Dict[Tuple[Any, ...], Shape] = {}
+
+
+def shape_of_function(func: FunctionType) -> Shape:
+    """Read a Python function's shape from its code object, defaults and keyword defaults."""
+    code = _code_of(func)
+    defaults = _defaults_of(func)
+    kwdefaults = _kwdefaults_of(func)
+    ndefaults = len(defaults) if type(defaults) is tuple else 0
+    named = tuple(dict.keys(kwdefaults)) if isinstance(kwdefaults, dict) else ()
+    argcount = code.co_argcount
+    kwonly = code.co_kwonlyargcount
+    stars = code.co_flags & (_CO_VARARGS | _CO_VARKEYWORDS)
+    # Everything the shape depends on, as plain values: functions that look
+    # alike (same parameter names and kinds) share one shape.
+    key = (
+        code.co_varnames[: argcount + kwonly + bool(stars & _CO_VARARGS) + bool(stars & _CO_VARKEYWORDS)],
+        argcount,
+        code.co_posonlyargcount,
+        kwonly,
+        stars,
+        ndefaults,
+        named,
+    )
+    shape = _shapes.get(key)
+    if shape is None:
+        shape = _shape_of_code(key)
+        if len(_shapes) >= 4096:
+            _shapes.clear()
+        _shapes[key] = shape
+    return shape
+
+
+def _shape_of_code(key: Tuple[Any, ...]) -> Shape:
+    names, argcount, posonly, kwonly, stars, ndefaults, kwdefaults = key
+    params = []
+    for index in range(argcount):
+        name = names[index]
+        kind = POS if index < argcount - ndefaults else OPT
+        hidden = index < posonly or _positional_only_name(name)
+        params.append(_param((kind, None if hidden else name, name)))
+    star_index = argcount + kwonly
+    if stars & _CO_VARARGS:
+        params.append(_param((STAR, None, "*" + names[star_index])))
+        star_index += 1
+    for name in names[argcount : argcount + kwonly]:
+        has_default = name in kwdefaults
+        params.append(_param((NAMED_OPT if has_default else NAMED, name, name)))
+    if stars & _CO_VARKEYWORDS:
+        params.append(_param((STAR2, None, "**" + names[star_index])))
+    return make_shape(tuple(params))
+
+
+def shape_of_signature(signature: inspect.Signature) -> Shape:
+    """Convert an :class:`inspect.Signature` (of a builtin, or a ``__signature__``) to a shape."""
+    import inspect
+
+    params = []
+    for parameter in signature.parameters.values():
+        kind = parameter.kind
+        required = parameter.default is inspect.Parameter.empty
+        name = parameter.name
+        if kind is inspect.Parameter.POSITIONAL_ONLY:
+            params.append(Param(POS if required else OPT, None, name))
+        elif kind is inspect.Parameter.POSITIONAL_OR_KEYWORD:
+            params.append(Param(POS if required else OPT, name, name))
+        elif kind is inspect.Parameter.VAR_POSITIONAL:
+            params.append(Param(STAR, None, "*" + name))
+        elif kind is inspect.Parameter.KEYWORD_ONLY:
+            params.append(Param(NAMED if required else NAMED_OPT, name, name))
+        else:
+            params.append(Param(STAR2, None, "**" + name))
+    return make_shape(tuple(params))
+
+
+
+
+def bind(shape: Shape) -> Optional[Shape]:
+    """The shape once the first positional argument (``self``/``cls``) is bound; ``None`` if it cannot be."""
+    cached = _bound.get(id(shape))
+    if cached is not None and cached[0] is shape:
+        return cached[1]
+    params = shape.params
+    bound: Optional[Shape] = None
+    if params and params[0].kind in _POSITIONAL:
+        bound = make_shape(params[1:], shape.star_any, shape.star2_any)
+    elif params and params[0].kind == STAR:
+        bound = shape
+    if len(_bound) >= 4096:
+        _bound.clear()
+    _bound[id(shape)] = (shape, bound)
+    return bound
+
+
+def describe(name: str, shape: Shape) -> str:
+    """Spell a shape like a ``def`` line without types: ``submit(func, *args, **kwargs)``."""
+    parts = []
+    slash_pending = False
+    star_seen = False
+    for param in shape.params:
+        if param.kind in _POSITIONAL:
+            if param.name is None:
+                slash_pending = True
+            elif slash_pending:
+                parts.append("/")
+                slash_pending = False
+        else:
+            if slash_pending:
+                parts.append("/")
+                slash_pending = False
+            if param.kind == STAR:
+                star_seen = True
+            elif param.kind in (NAMED, NAMED_OPT) and not star_seen:
+                parts.append("*")
+                star_seen = True
+        text = param.display
+        if param.kind in (OPT, NAMED_OPT):
+            text += "=…"
+        parts.append(text)
+    if slash_pending:
+        parts.append("/")
+    return f"{name}({', '.join(parts)})"
+
+
+# --- mypy's lookups on one side of the comparison -------------------------------------------
+
+
+def _by_name(shape: Shape, name: Optional[str]) -> Optional[_Formal]:
+    if name is None:
+        return None
+    found = shape.by_name.get(name)
+    if found is not None:
+        return found
+    return (name, None, False) if shape.has_star2 else None
+
+
+def _by_position(shape: Shape, position: Optional[int]) -> Optional[_Formal]:
+    if position is None:
+        return None
+    params = shape.params
+    if position < len(params) and params[position].kind in _POSITIONAL:
+        param = params[position]
+        return (param.name, position, param.kind == POS)
+    return (None, position, False) if shape.star is not None else None
+
+
+def _corresponding(shape: Shape, model: _Formal) -> Optional[_Formal]:
+    by_name = _by_name(shape, model[0])
+    by_pos = _by_position(shape, model[1])
+    if by_name is None or by_pos is None:
+        return by_name if by_name is not None else by_pos
+    if by_name == by_pos:
+        return by_name
+    # (*args, **kwargs) together stand in for any optional parameter.
+    if not (by_name[2] or by_pos[2]) and by_pos[0] is None and by_name[1] is None:
+        return (by_name[0], by_pos[1], False)
+    return by_name
+
+
+def _spell(formal: _Formal, shape: Shape) -> str:
+    name, pos, _ = formal
+    if pos is not None and pos < len(shape.params):
+        return repr(shape.params[pos].display)
+    if name is not None:
+        return repr(name)
+    return f"positional argument {pos}"
+
+
+def _args_incompatible(
+    left: _Formal, right: _Formal, left_shape: Shape, right_shape: Shape, ignore_names: bool
+) -> Optional[str]:
+    left_name, left_pos, left_required = left
+    right_name, right_pos, right_required = right
+    if right_name is not None and left_name != right_name and (not ignore_names or right_pos is None):
+        if left_name is None and left_pos is not None:
+            return f"the protocol passes {right_name!r} by keyword, but the implementation takes it positionally only"
+        return f"the protocol passes {right_name!r} by keyword, which the implementation does not accept"
+    if right_pos is not None and left_pos != right_pos:
+        params = left_shape.params
+        if left_pos is None and right_pos < len(params) and params[right_pos].kind in _POSITIONAL:
+            # mypy matched the keyword to **kwargs, which leaves the positional parameter unset.
+            if params[right_pos].name is None:
+                return (
+                    f"{params[right_pos].display!r} is positional-only, but the protocol's callers may pass "
+                    f"{right_name!r} by keyword"
+                )
+            return (
+                f"the protocol's callers may pass {right_name!r} by keyword, but the implementation calls that "
+                f"parameter {params[right_pos].display!r}"
+            )
+        return (
+            f"the protocol passes {_spell(right, right_shape)} positionally, "
+            f"but the implementation takes it by keyword only"
+        )
+    if not right_required and left_required:
+        return f"{_spell(left, left_shape)} needs a default: the protocol's callers may omit it"
+    return None
+
+
+
+
+def incompatibility(impl: Shape, proto: Shape, *, ignore_names: bool = True) -> Optional[str]:
+    """Why ``impl`` does not accept every call that ``proto`` accepts, or ``None`` if it does.
+
+    Both shapes are bound (no ``self``).  ``ignore_names`` is mypy's
+    ``ignore_pos_arg_names``, true for every protocol member but ``__call__``.
+    """
+    # Keyed by identity: shapes read from one code object are one object (see shape_of_function).
+    key = (id(impl), id(proto), ignore_names)
+    cached = _verdicts.get(key)
+    if cached is not None and cached[0] is impl and cached[1] is proto:
+        return cached[2]
+    reason = _incompatibility(impl, proto, ignore_names)
+    if len(_verdicts) >= 4096:
+        _verdicts.clear()
+    _verdicts[key] = (impl, proto, reason)
+    return reason
+
+
+def _incompatibility(impl: Shape, proto: Shape, ignore_names: bool) -> Optional[str]:
+    kinds = list(proto.kinds)
+    if kinds == [STAR, STAR2] and proto.star_any and proto.star2_any:
+        return None  # (*args: Any, **kwargs: Any) is mypy's "...": anything goes.
+    trivial_suffix = kinds[-2:] == [STAR, STAR2] and proto.star_any and proto.star2_any
+    trivial_vararg_suffix = kinds[-1:] == [STAR] and proto.star_any and all(k in (POS, OPT, STAR) for k in impl.kinds)
+    if proto.star is not None and impl.star is None and not trivial_suffix and not trivial_vararg_suffix:
+        return "it does not take *args, which the protocol's callers may pass"
+    if proto.has_star2 and not impl.has_star2 and not trivial_suffix:
+        return "it does not take **kwargs, which the protocol's callers may pass"
+
+    for right in proto.formals:
+        left = _corresponding(impl, right)
+        if left is None:
+            return f"it cannot take the protocol's parameter {_spell(right, proto)}"
+        reason = _args_incompatible(left, right, impl, proto, ignore_names)
+        if reason:
+            return reason
+    if trivial_suffix:
+        return None
+
+    if proto.star is not None and not trivial_vararg_suffix:
+        index = proto.star
+        while index < len(impl.params) and impl.params[index].kind in _POSITIONAL:
+            if impl.params[index].kind == POS:
+                return (
+                    f"{impl.params[index].display!r} is required, but calls through the protocol's "
+                    f"*args need not pass it"
+                )
+            index += 1
+
+    if proto.has_star2:
+        for param in impl.params:
+            if param.name is None or param.kind in (STAR, STAR2) or param.name in proto.by_name:
+                continue
+            if param.kind in _REQUIRED:
+                return f"{param.display!r} is required, but calls through the protocol's **kwargs need not pass it"
+
+    for left in impl.formals:
+        right_by_name = _by_name(proto, left[0])
+        right_by_pos = _by_position(proto, left[1])
+        if (
+            right_by_name is not None
+            and right_by_pos is not None
+            and right_by_name != right_by_pos
+            and (right_by_pos[2] or right_by_name[2])
+        ):
+            return f"{_spell(left, impl)} could receive two different arguments of the protocol's calls"
+        if left[2] and right_by_pos is None and right_by_name is None:
+            return f"{_spell(left, impl)} is required, but the protocol's callers never pass it"
+    return None

@@ -1,0 +1,576 @@
+"""Verdicts per member: a protocol member against what a class (or an instance) provides.
+
+:func:`evaluate_members` judges everything the class alone decides, once per
+class, as one :class:`ClassMember` per protocol member; :func:`class_problems`
+gives the class-level (``issubclass``) verdict on one; :func:`evaluate_value`
+judges a value found on an instance (in its ``__dict__`` or a slot).  Verdicts
+are tuples of :class:`~._report.Violation`.
+"""
+
+from __future__ import annotations
+
+import functools
+import types
+from typing import Any, Dict, FrozenSet, Optional, Tuple
+
+from . import _cache, _hints
+from ._introspect import (
+    C_ATTRIBUTE,
+    CACHED_PROPERTY,
+    CALLABLE,
+    CLASSMETHOD,
+    DATA_DESCRIPTOR,
+    FUNCTION,
+    METHOD_LIKE,
+    PROPERTY,
+    SHADOWABLE,
+    SLOT,
+    STATIC,
+    VALUE,
+    ClassView,
+    cached_property_func,
+    class_dict,
+    classify,
+    classmethod_func,
+    describe_value,
+    descriptor_accessors,
+    find_in_mro,
+    function_annotations,
+    function_code,
+    function_defaults,
+    function_dict,
+    function_globals,
+    function_kwdefaults,
+    is_class,
+    method_func,
+    module_dict,
+    partial_func,
+    property_fget,
+    property_fset,
+    staticmethod_func,
+    type_name,
+)
+from ._report import Violation, ViolationKind
+from ._signatures import Shape, bind, describe, incompatibility, shape_of_function, shape_of_signature
+from ._spec import METHOD, MemberSpec
+
+#: A member no class in the MRO defines or annotates.
+ABSENT = "absent"
+#: A member only annotated in a class body (``label: str``) or assigned as
+#: ``self.label = ...`` in a method: a promise that instances set it.
+ANNOTATION = "annotation"
+
+BUILTIN_DESCRIPTOR = "builtin method"
+_BUILTIN_DESCRIPTORS = (types.MethodDescriptorType, types.WrapperDescriptorType)
+_BUILTIN_CALLABLES = (
+    types.BuiltinFunctionType,
+    types.MethodWrapperType,
+    types.ClassMethodDescriptorType,
+    *_BUILTIN_DESCRIPTORS,
+)
+_MAX_WRAPPED = 100
+
+
+# What a member means for the isinstance fast path (see _engine): a class-level
+# failure no instance can fix; a slot to read; a member the instance __dict__
+# must provide; one whose presence there needs the full evaluation; one whose
+# value there is checked by type; nothing to do.
+FAIL, REQUIRED, WATCH, OPTIONAL, NOTHING = "fail", "required", "watch", "optional", "nothing"
+_NO_TYPES: FrozenSet[int] = frozenset()
+
+
+class ClassMember:
+    """What a class provides for one protocol member, and the class-level verdict on it.
+
+    ``instance_problems`` apply to instances that do not override the member
+    in their ``__dict__``; ``class_problems`` are the verdict of a class-level
+    check (``issubclass``), where an annotation, an assignment in a method or a
+    slot counts as present; ``None`` where the two differ, and then
+    :func:`class_problems` works it out.  Members are immutable and shared
+    between classes (see :func:`evaluate_members`).
+    """
+
+    __slots__ = (
+        "accept_ids",
+        "class_problems",
+        "entry",
+        "has_errors",
+        "instance_problems",
+        "role",
+        "shadowable",
+        "slot_reader",
+        "spec",
+    )
+
+    def __init__(
+        self,
+        spec: MemberSpec,
+        entry: str,
+        instance_problems: Tuple[Violation, ...],
+        class_problems: Optional[Tuple[Violation, ...]],
+        slot_reader: Any = None,
+    ) -> None:
+        self.spec = spec
+        self.entry = entry
+        #: Whether an instance ``__dict__`` entry takes precedence over the class's.
+        self.shadowable = entry in SHADOWABLE or entry in (ABSENT, ANNOTATION, BUILTIN_DESCRIPTOR)
+        self.instance_problems = instance_problems
+        self.has_errors = bool(instance_problems) and any(
+            p.kind is not ViolationKind.UNVERIFIABLE for p in instance_problems
+        )
+        self.class_problems = class_problems
+        self.slot_reader = slot_reader
+        #: Ids of the value types the fast path accepts outright (``None``: all); none for methods.
+        self.accept_ids = _NO_TYPES if spec.kind == METHOD else spec.accept_ids
+        self.role = self._role()
+
+    def _role(self) -> str:
+        if self.entry == SLOT:
+            return SLOT
+        if not self.shadowable:
+            return FAIL if self.has_errors else NOTHING
+        if self.has_errors:
+            return REQUIRED  # Only the instance __dict__ can still provide it.
+        if self.accept_ids == _NO_TYPES or self.entry not in (ABSENT, ANNOTATION, VALUE, CALLABLE):
+            return WATCH  # Overriding a method or a descriptor needs the full evaluation.
+        return OPTIONAL if self.accept_ids is not None else NOTHING
+
+
+# --- messages -----------------------------------------------------------------------------
+
+
+def problem(spec: MemberSpec, kind: ViolationKind, found: str, detail: str) -> Violation:
+    """A violation of ``spec``; a problem with a present optional member becomes ``optional_wrong_type``."""
+    if spec.optional and kind is not ViolationKind.UNVERIFIABLE:
+        kind = ViolationKind.OPTIONAL_WRONG_TYPE
+        detail = f"optional member present but wrong: {detail}"
+    return Violation(spec.name, kind, spec.expected, found, f"{spec.name}: {detail}")
+
+
+def missing(spec: MemberSpec, found: str = "nothing") -> Tuple[Violation, ...]:
+    """The ``missing`` violation of a required member (optional members may be absent)."""
+    if spec.optional:
+        return ()
+    detail = f"missing; expected {spec.expected}"
+    if found != "nothing":
+        detail += f" (found {found})"
+    return (Violation(spec.name, ViolationKind.MISSING, spec.expected, found, f"{spec.name}: {detail}"),)
+
+
+def _unverifiable(spec: MemberSpec, found: str, why: str) -> Tuple[Violation, ...]:
+    return (problem(spec, ViolationKind.UNVERIFIABLE, found, f"not verified: {why}"),)
+
+
+# --- call shapes of what was found --------------------------------------------------------
+
+
+def _function_shape(func: types.FunctionType) -> Shape:
+    # Follow functools.wraps' __wrapped__ and honour __signature__, as inspect.signature does,
+    # reading both from the function's own __dict__.
+    for _ in range(_MAX_WRAPPED):
+        namespace = function_dict(func)
+        if type(namespace) is dict and namespace:
+            if dict.__contains__(namespace, "__signature__"):
+                import inspect
+
+                signature = dict.get(namespace, "__signature__")
+                if type(signature) is inspect.Signature:
+                    return shape_of_signature(signature)
+            wrapped = dict.get(namespace, "__wrapped__")
+            if type(wrapped) is types.FunctionType:
+                func = wrapped
+                continue
+        break
+    return shape_of_function(func)
+
+
+def _builtin_name(value: object) -> str:
+    # Builtins' __qualname__ is a C getset of their (C) type: reading it runs no Python code.
+    found = find_in_mro(type(value), "__qualname__")
+    try:
+        name = found[0].__get__(value) if found is not None else None
+    except Exception:
+        name = None
+    return repr(name) if isinstance(name, str) else type_name(type(value), False)
+
+
+def _builtin_shape(value: object) -> Optional[Shape]:
+    import inspect
+
+    try:
+        return shape_of_signature(inspect.signature(value))  # type: ignore[arg-type]
+    except (ValueError, TypeError):
+        return None
+
+
+def callable_shape(value: object) -> Tuple[Optional[Shape], str]:
+    """The shape of calling ``value`` as it is (no binding), or ``(None, why not)``."""
+    kind = type(value)
+    if kind is types.FunctionType:
+        return _function_shape(value), ""  # type: ignore[arg-type]
+    if kind is types.MethodType:
+        func = method_func(value)
+        shape, why = callable_shape(func)
+        if shape is None:
+            return None, why
+        bound = bind(shape)
+        return (bound, "") if bound is not None else (None, "a bound method whose function takes no arguments")
+    if kind in _BUILTIN_CALLABLES:
+        shape = _builtin_shape(value)
+        if shape is None:
+            return None, f"the builtin {_builtin_name(value)} has no readable signature"
+        return shape, ""
+    if kind is functools.partial:
+        if type(partial_func(value)) in (types.FunctionType, *_BUILTIN_CALLABLES):
+            shape = _builtin_shape(value)
+            if shape is not None:
+                return shape, ""
+        return None, "a functools.partial of an object whose signature cannot be read statically"
+    if kind is staticmethod:
+        return callable_shape(staticmethod_func(value))
+    if is_class(value):
+        return None, f"the class {type_name(value)} (constructors are not compared)"
+    found = find_in_mro(kind, "__call__")
+    if found is not None and type(found[0]) is types.FunctionType:
+        bound = bind(_function_shape(found[0]))
+        if bound is not None:
+            return bound, ""
+    return None, f"a {type_name(kind, False)} object whose __call__ cannot be read statically"
+
+
+def _method_problems(spec: MemberSpec, shape: Optional[Shape], found: str, why: str) -> Tuple[Violation, ...]:
+    if shape is None:
+        return _unverifiable(spec, found, why)
+    assert spec.shape is not None
+    reason = incompatibility(shape, spec.shape, ignore_names=spec.name != "__call__")
+    if reason is None:
+        return ()
+    expected = describe(spec.name, spec.shape)
+    got = describe(spec.name, shape)
+    return (
+        problem(
+            spec,
+            ViolationKind.INCOMPATIBLE_SIGNATURE,
+            f"method {got}",
+            f"incompatible signature: {reason} (expected {expected}, found {got})",
+        ),
+    )
+
+
+# --- types --------------------------------------------------------------------------------
+
+
+def _compare_annotation(
+    spec: MemberSpec, annotation: Any, globalns: Any, localns: Any, what: str
+) -> Tuple[Violation, ...]:
+    if spec.hint is _hints.UNRESOLVED:
+        return _unverifiable(spec, what, "the protocol's annotation cannot be resolved")
+    hint = _hints.resolve(annotation, globalns, localns)
+    if hint is _hints.UNRESOLVED:
+        shown = annotation if isinstance(annotation, str) else _hints.hint_name(annotation)
+        return _unverifiable(spec, f"{what} {shown}", "its annotation cannot be resolved without running code")
+    verdict = _hints.is_subhint(hint, spec.hint)
+    if verdict:
+        return ()
+    found = f"{what} {_hints.hint_name(hint)}"
+    if verdict is None:
+        return _unverifiable(spec, found, f"{_hints.hint_name(hint)} cannot be compared with the protocol's type")
+    return (
+        problem(
+            spec,
+            ViolationKind.WRONG_ATTRIBUTE_TYPE,
+            found,
+            f"wrong type: expected {_hints.hint_name(spec.hint)}, found {found}",
+        ),
+    )
+
+
+def _getter_type(spec: MemberSpec, fget: Any, what: str) -> Tuple[Violation, ...]:
+    if type(fget) is not types.FunctionType:
+        return ()
+    annotations = function_annotations(fget)
+    if type(annotations) is not dict or "return" not in annotations:
+        return ()
+    return _compare_annotation(spec, annotations["return"], function_globals(fget), None, what)
+
+
+def _namespaces_of(owner: type) -> Tuple[Any, Any]:
+    # A class's annotations are resolved in its module's namespace, then its
+    # own; a class made by exec() has no module in sys.modules, but its
+    # functions know their globals.
+    import sys
+
+    namespace = class_dict(owner)
+    module_name = namespace.get("__module__")
+    module = sys.modules.get(module_name) if type(module_name) is str else None
+    if type(module) is types.ModuleType:
+        return module_dict(module), namespace
+    for entry in namespace.values():
+        if type(entry) is types.FunctionType:
+            return function_globals(entry), namespace
+        if type(entry) is property and type(property_fget(entry)) is types.FunctionType:
+            return function_globals(property_fget(entry)), namespace
+    return {}, namespace
+
+
+def _annotation_problems(spec: MemberSpec, view: ClassView) -> Tuple[Violation, ...]:
+    found = view.annotation(spec.name)
+    if found is None or spec.kind == METHOD:
+        return ()
+    annotation, owner = found
+    globalns, localns = _namespaces_of(owner)
+    return _compare_annotation(spec, annotation, globalns, localns, "an attribute annotated")
+
+
+def evaluate_value(spec: MemberSpec, value: Any, where: str) -> Tuple[Violation, ...]:
+    """The verdict on ``value``, found for ``spec`` on an instance (``where``: "instance __dict__", "slot")."""
+    if spec.kind == METHOD:
+        if not callable(value):
+            return (
+                problem(
+                    spec,
+                    ViolationKind.NOT_CALLABLE,
+                    f"{describe_value(value)} in the {where}",
+                    f"not callable: expected {spec.expected}, found {describe_value(value)} in the {where}",
+                ),
+            )
+        shape, why = callable_shape(value)
+        return _method_problems(spec, shape, f"{describe_value(value)} in the {where}", why)
+    if spec.hint is _hints.UNRESOLVED:
+        return _unverifiable(spec, describe_value(value), "the protocol's annotation cannot be resolved")
+    verdict = _hints.value_matches(value, spec.hint)
+    if verdict:
+        return ()
+    found = f"{describe_value(value)} in the {where}"
+    if verdict is None:
+        return _unverifiable(spec, found, f"beartype cannot tell whether it is a {_hints.hint_name(spec.hint)}")
+    return (
+        problem(
+            spec,
+            ViolationKind.WRONG_ATTRIBUTE_TYPE,
+            found,
+            f"wrong type: expected {_hints.hint_name(spec.hint)}, found {found}",
+        ),
+    )
+
+
+# --- class entries ------------------------------------------------------------------------
+
+
+def _method_entry(spec: MemberSpec, entry: Any, kind: str) -> Tuple[Violation, ...]:
+    if kind in (PROPERTY, CACHED_PROPERTY, C_ATTRIBUTE, DATA_DESCRIPTOR):
+        return (problem(spec, ViolationKind.WRONG_KIND, f"a {kind}", f"wrong kind: expected {spec.expected}, "
+                        f"found a {kind}"),)
+    if kind == VALUE:
+        found = describe_value(entry)
+        return (
+            problem(
+                spec,
+                ViolationKind.NOT_CALLABLE,
+                found,
+                f"not callable: expected {spec.expected}, found {found}",
+            ),
+        )
+    if kind == FUNCTION:
+        bound = bind(_function_shape(entry))
+        if bound is None:
+            found = f"method {describe(spec.name, _function_shape(entry))}"
+            return (
+                problem(
+                    spec,
+                    ViolationKind.INCOMPATIBLE_SIGNATURE,
+                    found,
+                    f"incompatible signature: it takes no parameter for self (found {found})",
+                ),
+            )
+        return _method_problems(spec, bound, "a method", "")
+    if kind == STATIC:
+        shape, why = callable_shape(staticmethod_func(entry))
+        return _method_problems(spec, shape, "a static method", why)
+    if kind == CLASSMETHOD:
+        shape, why = callable_shape(classmethod_func(entry))
+        bound = bind(shape) if shape is not None else None
+        return _method_problems(spec, bound, "a class method", why or "a class method taking no arguments")
+    if kind == BUILTIN_DESCRIPTOR:
+        shape = _builtin_shape(entry)
+        bound = bind(shape) if shape is not None else None
+        name = _builtin_name(entry)
+        return _method_problems(spec, bound, f"the builtin {name}", f"the builtin {name} has no readable signature")
+    if kind == CALLABLE:
+        shape, why = callable_shape(entry)
+        return _method_problems(spec, shape, describe_value(entry), why)
+    found = f"a {type_name(type(entry), False)} descriptor"
+    return _unverifiable(spec, found, "its bound value is produced by code the engine does not run")
+
+
+def _data_entry(spec: MemberSpec, entry: Any, kind: str) -> Tuple[Violation, ...]:
+    if kind in METHOD_LIKE or kind == BUILTIN_DESCRIPTOR:
+        found = {FUNCTION: "a method", STATIC: "a static method", CLASSMETHOD: "a class method"}.get(kind, f"a {kind}")
+        return (problem(spec, ViolationKind.WRONG_KIND, found, f"wrong kind: expected {spec.expected}, found {found}"),)
+    if kind in (PROPERTY, DATA_DESCRIPTOR):
+        fget, fset = descriptor_accessors(entry)
+        if kind == DATA_DESCRIPTOR and fget is None:
+            return ()  # A descriptor of its own making: present, nothing more can be read.
+        if spec.writable and fset is None:
+            return (
+                problem(
+                    spec,
+                    ViolationKind.READ_ONLY,
+                    "a read-only property",
+                    f"read-only: expected {spec.expected}, found a property without a setter",
+                ),
+            )
+        return _getter_type(spec, fget, "a property returning")
+    if kind == CACHED_PROPERTY:
+        return _getter_type(spec, cached_property_func(entry), "a cached_property returning")
+    if kind in (VALUE, CALLABLE):
+        return evaluate_value(spec, entry, "class")
+    return ()  # A C attribute or a non-data descriptor: present, of unknown type.
+
+
+def _classify(entry: Any) -> str:
+    if type(entry) in _BUILTIN_DESCRIPTORS:
+        return BUILTIN_DESCRIPTOR
+    return classify(entry)
+
+
+# The verdict on a plain function depends only on the protocol member and the
+# function's call shape; on a property, only on the member, the resolved return
+# annotation and whether it has a setter.  Those verdicts are remembered twice:
+# under those facts (functions and properties that look alike share them), and
+# under the cheaper raw facts they are derived from (code objects, defaults,
+# annotations), which classes made by one class statement share.  The memo
+# keeps its key objects alive, so an id in a key is that object.
+_memo: Dict[Tuple[Any, ...], Tuple[Tuple[Any, ...], ClassMember]] = _cache.memo({})
+_raw_memo: Dict[Tuple[Any, ...], Tuple[Tuple[Any, ...], ClassMember]] = _cache.memo({})
+_NO_ANNOTATION: Any = object()
+
+
+def _remember(
+    memo: Dict[Tuple[Any, ...], Tuple[Tuple[Any, ...], ClassMember]],
+    key: Tuple[Any, ...],
+    keep: Tuple[Any, ...],
+    member: ClassMember,
+) -> ClassMember:
+    if len(memo) >= 4096:
+        memo.clear()
+    memo[key] = (keep, member)
+    return member
+
+
+def _function_member(spec: MemberSpec, view: ClassView, entry: types.FunctionType) -> ClassMember:
+    shape = shape_of_function(entry)
+    cached = _memo.get((id(spec), id(shape)))
+    if cached is not None:
+        return cached[1]
+    return _remember(_memo, (id(spec), id(shape)), (spec, shape), _evaluate_member(spec, view, (entry,)))
+
+
+def _property_member(spec: MemberSpec, view: ClassView, entry: property, annotation: Any, fget: Any) -> ClassMember:
+    hint = _NO_ANNOTATION
+    if annotation is not _NO_ANNOTATION:
+        hint = _hints.resolve(annotation, function_globals(fget))
+        if hint is _hints.UNRESOLVED:
+            return _evaluate_member(spec, view, (entry,))  # Its message quotes the annotation: not shared.
+    key = (id(spec), id(hint), property_fset(entry) is None)
+    cached = _memo.get(key)
+    if cached is not None:
+        return cached[1]
+    return _remember(_memo, key, (spec, hint), _evaluate_member(spec, view, (entry,)))
+
+
+def evaluate_members(specs: Tuple[MemberSpec, ...], view: ClassView) -> Tuple[ClassMember, ...]:
+    """What the class provides for each member, judged without looking at any instance.
+
+    One loop with local names: this runs on every first check of a class.
+    """
+    merged, fallback, memo = view.merged, view.fallback, _raw_memo
+    function_type, method = types.FunctionType, METHOD
+    members = []
+    for spec in specs:
+        name = spec.name
+        if name in merged:
+            entry = merged[name]
+        elif name in fallback:
+            entry = fallback[name]
+        else:
+            members.append(_absent(spec) if view.annotation(name) is None else _evaluate_member(spec, view, ()))
+            continue
+        kind = type(entry)
+        if kind is function_type and not function_dict(entry):  # no __wrapped__, no __signature__
+            code = function_code(entry)
+            defaults = function_defaults(entry)
+            kwdefaults = function_kwdefaults(entry)
+            key: Tuple[Any, ...] = (
+                id(spec),
+                id(code),
+                len(defaults) if type(defaults) is tuple else 0,
+                tuple(kwdefaults) if type(kwdefaults) is dict else None,
+            )
+            cached = memo.get(key)
+            if cached is not None:
+                members.append(cached[1])
+            else:
+                members.append(_remember(memo, key, (spec, code), _function_member(spec, view, entry)))
+        elif kind is property and spec.kind != method and type(property_fget(entry)) is function_type:
+            fget = property_fget(entry)
+            annotations = function_annotations(fget)
+            annotation = _NO_ANNOTATION
+            if type(annotations) is dict and "return" in annotations:
+                annotation = dict.__getitem__(annotations, "return")
+            namespace = function_globals(fget)
+            # String annotations (the usual, with `from __future__ import annotations`)
+            # are keyed by value: classes compiled anew share them too.
+            ann_key = annotation if type(annotation) is str else id(annotation)
+            key = (id(spec), ann_key, id(namespace), property_fset(entry) is None)
+            cached = memo.get(key)
+            if cached is not None:
+                members.append(cached[1])
+            else:
+                member = _property_member(spec, view, entry, annotation, fget)
+                members.append(_remember(memo, key, (spec, annotation, namespace), member))
+        else:
+            members.append(_evaluate_member(spec, view, (entry,)))
+    return tuple(members)
+
+
+_absent_members: Dict[int, Tuple[MemberSpec, ClassMember]] = _cache.memo({})
+
+
+def _absent(spec: MemberSpec) -> ClassMember:
+    cached = _absent_members.get(id(spec))
+    if cached is not None and cached[0] is spec:
+        return cached[1]
+    member = ClassMember(spec, ABSENT, missing(spec), None)
+    if len(_absent_members) >= 4096:
+        _absent_members.clear()
+    _absent_members[id(spec)] = (spec, member)
+    return member
+
+
+def _evaluate_member(spec: MemberSpec, view: ClassView, found: Tuple[Any, ...]) -> ClassMember:
+    if not found:
+        annotated = view.annotation(spec.name)
+        if annotated is None:
+            return ClassMember(spec, ABSENT, missing(spec), None)
+        where = f"only an annotation in {type_name(annotated[1], False)}, and the instance does not set it"
+        return ClassMember(spec, ANNOTATION, missing(spec, where), None)
+    entry = found[0]
+    kind = _classify(entry)
+    if kind == SLOT:
+        return ClassMember(spec, SLOT, (), None, slot_reader=entry.__get__)
+    problems = _method_entry(spec, entry, kind) if spec.kind == METHOD else _data_entry(spec, entry, kind)
+    return ClassMember(spec, kind, problems, problems)
+
+
+def class_problems(member: ClassMember, view: ClassView, assignments: Dict[str, type]) -> Tuple[Violation, ...]:
+    """The class-level verdict on ``member``: annotations, assignments in methods and slots count as present.
+
+    ``assignments`` is :func:`~._introspect.self_assignments` of the class.
+    """
+    if member.class_problems is not None:
+        return member.class_problems
+    if member.entry == ABSENT:
+        return () if member.spec.name in assignments else member.instance_problems
+    return _annotation_problems(member.spec, view)
+

@@ -1,0 +1,20 @@
+"""Optional members present with the declared types."""
+
+from parsl_executor_protocol import implements
+
+from _shapes import Shape
+
+
+@implements(Shape)
+class Square:
+    sides = 4
+    label = "square"
+    kind = "square"
+    colour = "red"
+    weight = 2.5
+
+    def area(self) -> float:
+        return 1.0
+
+    def scaled(self, factor: float, *, exact: bool = False) -> "Square":
+        return self

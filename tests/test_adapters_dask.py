@@ -1,0 +1,176 @@
+"""The Dask adapter on a real LocalCluster: bridging, status, scaling, resources, bad state."""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+import warnings
+from typing import Any, Iterator
+
+import pytest
+
+distributed = pytest.importorskip("distributed")
+pytestmark = pytest.mark.dask
+
+from parsl_executor_protocol import CurrentParslExecutorProtocol, JobStatusLike, ParslExecutorProtocol, adapt  # noqa: E402
+from parsl_executor_protocol.adapters.dask import DaskBackend  # noqa: E402
+from parsl_executor_protocol.errors import (  # noqa: E402
+    ExecutorBadStateError,
+    ExecutorShutdownError,
+    MissingExtraError,
+    UnsupportedResourceSpecificationError,
+)
+
+from . import _adapter_tasks as tasks  # noqa: E402
+
+TIMEOUT = 60
+
+
+def Client(target: Any) -> Any:  # stands in for distributed.Client, typed
+    return distributed.Client(target)  # distributed's constructors are untyped
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Iterator[Any]:
+    """One small in-process Dask cluster for the module, on the loopback interface."""
+    with warnings.catch_warnings():
+        # Its HTTP server takes 127.0.0.1:8787, or another port when a parallel run holds that one.
+        warnings.filterwarnings("ignore", "Port 8787 is already in use", UserWarning)
+        local = distributed.LocalCluster(
+            n_workers=1, threads_per_worker=2, processes=False, protocol="tcp://", host="127.0.0.1",
+            dashboard_address=None,
+        )
+    with local:
+        yield local
+
+
+def _until(condition: Any, what: str) -> None:
+    end = time.monotonic() + TIMEOUT
+    while not condition():
+        assert time.monotonic() < end, f"gave up waiting for {what}"
+        time.sleep(0.05)
+
+
+def test_futures_are_bridged_by_callbacks_not_threads(cluster: Any) -> None:
+    """200 Dask tasks in flight add no thread; their futures are real concurrent.futures with task ids."""
+    import concurrent.futures as cf
+
+    with adapt(Client(cluster)) as adapter:
+        assert isinstance(adapter, CurrentParslExecutorProtocol)
+        # Warm up: Dask's callback thread and the worker's two task threads start on first use.
+        warm = [adapter.submit(tasks.sleep_then, {}, 0.05, i) for i in range(8)]
+        assert [f.result(timeout=TIMEOUT) for f in warm] == list(range(8))
+        before = {t.ident for t in threading.enumerate()}
+        futures = [adapter.submit(tasks.sleep_then, {}, 0.002, i) for i in range(200)]
+        new = [t.name for t in threading.enumerate() if t.ident not in before]
+        assert new == []
+        assert all(type(f) is cf.Future for f in futures)
+        assert len({f.parsl_executor_task_id for f in futures}) == 200  # type: ignore[attr-defined]
+        assert [f.result(timeout=TIMEOUT) for f in futures] == list(range(200))
+        _until(lambda: len(adapter.tasks) == 0, "the bookkeeping callbacks")
+
+
+def test_task_exceptions_keep_their_type(cluster: Any) -> None:
+    """A task's exception reaches the adapter's future with its type; the adapter stays healthy."""
+    with adapt(Client(cluster)) as adapter:
+        error = adapter.submit(tasks.raise_app_error, {}, "dask says no").exception(timeout=TIMEOUT)
+        assert type(error) is tasks.AppError
+        assert str(error) == "dask says no"
+        assert not adapter.bad_state_is_set
+
+
+def test_status_and_scaling_map_onto_the_cluster(cluster: Any) -> None:
+    """Workers are blocks: scale_out adds a RUNNING one, scale_in removes it and reports it SCALED_IN."""
+    client = Client(cluster)
+    adapter = adapt(client, owns_executor=False)
+    try:
+        assert adapter.scaling_enabled
+        status = adapter.status()
+        assert list(status) == ["0"]
+        assert status["0"].status_name == "RUNNING"
+        assert all(isinstance(s, JobStatusLike) for s in status.values())
+        added = adapter.scale_out(1)
+        assert added == ["1"]
+        client.wait_for_workers(2, timeout=TIMEOUT)
+        _until(lambda: adapter.status()["1"].status_name == "RUNNING", "the new worker to connect")
+        removed = adapter.scale_in(1)
+        assert removed == ["1"]
+        _until(lambda: len(client.scheduler_info()["workers"]) == 1, "the worker to retire")
+        status = adapter.status()
+        assert status["0"].status_name == "RUNNING"
+        assert status["1"].status_name == "SCALED_IN"
+        assert status["1"].terminal
+        assert adapter.scale_out(0) == []
+        assert adapter.scale_in(0) == []
+        with pytest.raises(ValueError, match="blocks must be an int >= 0"):
+            adapter.scale_out(-1)
+    finally:
+        adapter.shutdown()
+        client.close()
+
+
+def test_client_without_cluster_object_cannot_scale(cluster: Any) -> None:
+    """A client connected by address has no cluster to scale: scaling is disabled and returns no blocks."""
+    with adapt(Client(cluster.scheduler_address)) as adapter:
+        assert not adapter.scaling_enabled
+        assert adapter.scale_out(1) == []
+        assert adapter.status()["0"].status_name == "RUNNING"
+
+
+def test_resource_specification_keys_and_values(cluster: Any) -> None:
+    """Dask takes priority and resources; a bad value or an unknown key is rejected, naming it."""
+    with adapt(Client(cluster)) as adapter:
+        assert adapter.submit(tasks.add, {"priority": 10}, 2, 2).result(timeout=TIMEOUT) == 4
+        with pytest.raises(UnsupportedResourceSpecificationError, match="'priority' must be an int"):
+            adapter.submit(tasks.add, {"priority": "high"}, 1, 1)
+        with pytest.raises(UnsupportedResourceSpecificationError, match="'resources' must map"):
+            adapter.submit(tasks.add, {"resources": "GPU"}, 1, 1)
+        with pytest.raises(UnsupportedResourceSpecificationError, match=r"'memory'.*it supports: priority") as info:
+            adapter.submit(tasks.add, {"memory": 100}, 1, 1)
+        assert info.value.supported == ("priority", "resources")
+
+
+def test_shutdown_cancels_every_pending_dask_task(cluster: Any) -> None:
+    """Shutdown with 100 tasks pending settles every future (cancelled) and closes the client."""
+    client = Client(cluster)
+    adapter = adapt(client)
+    futures = [adapter.submit(tasks.sleep_then, {}, 0.2, i) for i in range(100)]
+    adapter.shutdown()
+    assert all(f.done() for f in futures)
+    finished = [i for i, f in enumerate(futures) if not f.cancelled()]
+    assert [futures[i].result(timeout=0) for i in finished] == finished  # finished in Dask before shutdown
+    assert len(finished) < 50
+    assert len(adapter.tasks) == 0
+    assert client.status == "closed"
+    with pytest.raises(ExecutorShutdownError):
+        adapter.submit(tasks.add, {}, 1, 1)
+
+
+def test_closed_client_puts_the_adapter_in_bad_state(cluster: Any) -> None:
+    """Closing the client under the adapter fails its pending futures with ExecutorBadStateError; submits raise."""
+    client = Client(cluster)
+    adapter = adapt(client, owns_executor=False)
+    futures = [adapter.submit(tasks.sleep_then, {}, 1.0, i) for i in range(4)]
+    client.close()
+    errors = [f.exception(timeout=TIMEOUT) for f in futures]
+    assert all(isinstance(e, ExecutorBadStateError) for e in errors)
+    assert adapter.bad_state_is_set
+    with pytest.raises(ExecutorBadStateError, match="bad state"):
+        adapter.submit(tasks.add, {}, 1, 1)
+    adapter.shutdown()
+
+
+def test_2020_contract_over_dask(cluster: Any) -> None:
+    """contract='2020' over a Dask client gives a ParslExecutorProtocol whose submit takes no resources."""
+    with adapt(Client(cluster), contract="2020") as adapter:
+        assert isinstance(adapter, ParslExecutorProtocol)
+        assert adapter.submit(tasks.add, 20, 20).result(timeout=TIMEOUT) == 40
+
+
+def test_missing_distributed_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without distributed, the Dask backend's error names the pip command."""
+    monkeypatch.setitem(sys.modules, "distributed", None)
+    with pytest.raises(MissingExtraError, match=r"pip install 'parsl-executor-protocol\[dask\]'") as info:
+        DaskBackend(object())
+    assert (info.value.extra, info.value.package) == ("dask", "distributed")

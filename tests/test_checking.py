@@ -1,0 +1,624 @@
+"""The runtime engine: verdicts on executors of every shape, reports, caching, and isinstance/issubclass."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from concurrent.futures import Future
+from typing import Any, Callable, Dict, List, Optional
+
+import pytest
+import typing_extensions
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import parsl_executor_protocol as pep
+from parsl_executor_protocol import (
+    ConformanceError,
+    ConformanceReport,
+    CurrentParslExecutorProtocol,
+    ParslExecutorProtocol,
+    Violation,
+    ViolationKind,
+    assert_conforms,
+    check,
+    clear_cache,
+    conforms,
+)
+from parsl_executor_protocol._meta import ContractMeta
+from parsl_executor_protocol.errors import NotAProtocolError, ParslExecutorProtocolError
+
+from ._checking_cases import HITS, HOSTILE, STYLES, build, conforming_choices, kinds
+from ._mypy import REPO
+from .fixtures_abc2020 import Concrete2020Executor
+
+# --- executors of every shape -----------------------------------------------------------------
+
+
+def _assert_verdicts(choices: Dict[str, str], hostile: frozenset[str], future: bool) -> None:
+    case = build(choices, hostile, future)
+    instance = case.cls()
+    HITS.count = 0
+    instance_report, class_report = check(instance), check(case.cls)
+    assert kinds(instance_report) == case.on_instance, case.source
+    assert kinds(class_report) == case.on_class, case.source
+    assert instance_report.warnings == class_report.warnings == ()
+    assert isinstance(instance, ParslExecutorProtocol) is conforms(instance) is (not case.on_instance)
+    assert issubclass(case.cls, ParslExecutorProtocol) is conforms(case.cls) is (not case.on_class)  # type: ignore[misc]
+    assert HITS.count == 0, "checking ran code of the checked class"
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    choices=st.fixed_dictionaries({name: st.sampled_from(sorted(styles)) for name, styles in STYLES.items()}),
+    hostile=st.frozensets(st.sampled_from(sorted(HOSTILE))),
+    future=st.booleans(),
+)
+def test_generated_executors_get_exactly_their_violations(
+    choices: Dict[str, str], hostile: frozenset[str], future: bool
+) -> None:
+    """Executors mixing every member shape get exactly the expected violations, and none of their code runs."""
+    _assert_verdicts(choices, hostile, future)
+
+
+def test_each_member_shape_alone() -> None:
+    """Each member shape, in an otherwise plain executor, gets exactly its expected verdict (both annotation modes)."""
+    for future in (False, True):
+        for name, styles in STYLES.items():
+            for style in styles:
+                _assert_verdicts({**conforming_choices(), name: style}, frozenset(), future)
+
+
+# --- reports --------------------------------------------------------------------------------------
+
+
+class _Broken:
+    label = 5
+
+    def submit(self, func: Callable[..., Any], resource_specification: Dict[str, Any]) -> None:
+        pass
+
+    def start(self) -> None:
+        pass
+
+    shutdown = None
+
+    @property
+    def run_dir(self) -> str:
+        return "."
+
+    def scaling_enabled(self) -> bool:
+        return False
+
+
+def test_report_lists_every_violation_with_expected_and_found() -> None:
+    """A report names each broken member once, with its kind, what was expected and what was found."""
+    report = check(_Broken())
+    assert not report.ok
+    by_member = {v.member: v for v in report.violations}
+    assert set(by_member) == {
+        "label", "submit", "shutdown", "run_dir", "scaling_enabled", "scale_in", "scale_out", "status",
+        "set_bad_state_and_fail_all", "bad_state_is_set", "executor_exception", "hub_address", "hub_port", "tasks",
+    }
+    assert by_member["label"].kind is ViolationKind.WRONG_ATTRIBUTE_TYPE
+    assert by_member["label"].expected == "read-write attribute of type str"
+    assert by_member["label"].found == "an int value in the class"
+    assert by_member["submit"].kind is ViolationKind.INCOMPATIBLE_SIGNATURE
+    assert by_member["submit"].expected == "method submit(func, *args, **kwargs)"
+    assert by_member["submit"].found == "method submit(func, resource_specification)"
+    assert "does not take *args" in by_member["submit"].message
+    assert by_member["shutdown"].kind is ViolationKind.NOT_CALLABLE
+    assert by_member["run_dir"].kind is ViolationKind.READ_ONLY
+    assert by_member["scaling_enabled"].kind is ViolationKind.WRONG_KIND
+    assert by_member["scaling_enabled"].found == "a method"
+    assert by_member["tasks"].kind is ViolationKind.MISSING
+    assert all(v.severity == "error" for v in report.violations)
+
+
+def test_report_text_is_one_line_per_violation() -> None:
+    """str(report) is a headline and one line per violation, each starting with the member's name."""
+    report = check(_Broken())
+    lines = str(report).splitlines()
+    count = len(report.violations)
+    assert lines[0] == f"instance of {__name__}._Broken does not conform to ParslExecutorProtocol ({count} violations):"
+    assert [line.strip().split(":")[0] for line in lines[1:]] == [v.member for v in report.violations]
+    assert str(check(Concrete2020Executor())) == (
+        "instance of tests.fixtures_abc2020.Concrete2020Executor conforms to ParslExecutorProtocol"
+    )
+
+
+def test_report_json_round_trips() -> None:
+    """to_json() holds the subject, the verdict and every violation's fields."""
+    report = check(_Broken())
+    document = json.loads(report.to_json())
+    assert document["ok"] is False
+    assert document["protocol"] == "ParslExecutorProtocol"
+    assert document["subject"] == f"instance of {__name__}._Broken"
+    assert [v["member"] for v in document["violations"]] == [v.member for v in report.violations]
+    first = document["violations"][0]
+    assert set(first) == {"member", "kind", "severity", "expected", "found", "message"}
+    assert first == report.violations[0].to_dict()
+    assert document["warnings"] == []
+
+
+def test_assert_conforms_raises_conformance_error_with_the_whole_report() -> None:
+    """assert_conforms raises a TypeError subclass whose message is the report; it passes silently otherwise."""
+    with pytest.raises(ConformanceError) as raised:
+        assert_conforms(_Broken())
+    assert isinstance(raised.value, TypeError)
+    assert isinstance(raised.value, ParslExecutorProtocolError)
+    assert str(raised.value) == str(raised.value.report) == str(check(_Broken()))
+    assert_conforms(Concrete2020Executor())
+    assert_conforms(Concrete2020Executor)
+
+
+def test_repeated_checks_of_a_conforming_instance_share_one_report() -> None:
+    """check() on a conforming instance returns the class's shared, immutable report (the fast path)."""
+    executor = Concrete2020Executor()
+    assert check(executor) is check(executor) is check(Concrete2020Executor())
+
+
+def test_violations_compare_by_value() -> None:
+    """Two checks of the same broken object give equal violations."""
+    assert check(_Broken()).violations == check(_Broken()).violations
+    assert isinstance(check(_Broken()).violations[0], Violation)
+    assert isinstance(check(_Broken()), ConformanceReport)
+
+
+# --- isinstance / issubclass --------------------------------------------------------------------
+
+
+def test_importing_the_package_does_not_import_the_engine() -> None:
+    """`import parsl_executor_protocol` loads no engine module; the first isinstance on a protocol does."""
+    code = textwrap.dedent(
+        """
+        import sys
+        import parsl_executor_protocol as pep
+        before = [m for m in sys.modules if m.startswith("parsl_executor_protocol.checking")]
+        verdict = isinstance(object(), pep.ParslExecutorProtocol)
+        after = "parsl_executor_protocol.checking._engine" in sys.modules
+        print(before, verdict, after, "beartype" in sys.modules)
+        """
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO)
+    assert out.stdout.split() == ["[]", "False", "True", "False"]
+
+
+def test_install_hooks_still_routes_and_restores() -> None:
+    """_meta.install_hooks keeps working: custom hooks see protocol checks only, None restores typing's."""
+    code = textwrap.dedent(
+        """
+        from parsl_executor_protocol import Labelled, _meta
+        seen = []
+        _meta.install_hooks(lambda cls, obj: seen.append(cls.__name__) or True, lambda cls, other: True)
+        class Nominal(Labelled):
+            label = "x"
+        print(isinstance(object(), Labelled), issubclass(int, Labelled), isinstance(object(), Nominal), seen)
+        _meta.install_hooks(None, None)
+        print(isinstance(Nominal(), Labelled))
+        try:
+            issubclass(int, Labelled)
+        except TypeError as error:
+            print("typing:", error)
+        """
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO)
+    lines = out.stdout.splitlines()
+    assert lines[0] == "True True False ['Labelled']"
+    assert lines[1] == "True"
+    assert lines[2].startswith("typing: ")
+    assert "non-method members" in lines[2]
+
+
+def test_issubclass_works_for_protocols_with_data_members() -> None:
+    """issubclass on a protocol with data members answers instead of raising (typing raises TypeError)."""
+    # mypy rejects these calls statically (data members): the type: ignore comments say so.
+    assert issubclass(Concrete2020Executor, ParslExecutorProtocol)  # type: ignore[misc]
+    assert not issubclass(int, ParslExecutorProtocol)  # type: ignore[misc]
+    assert issubclass(Concrete2020Executor, pep.Labelled)  # type: ignore[misc]
+    with pytest.raises(TypeError, match="issubclass\\(\\) arg 1 must be a class"):
+        issubclass(Concrete2020Executor(), ParslExecutorProtocol)  # type: ignore[arg-type, misc]
+
+
+def test_protocols_of_the_metaclass_go_through_the_engine() -> None:
+    """A user protocol with the package's metaclass gets the engine: signatures count, not just names."""
+
+    @typing_extensions.runtime_checkable
+    class Greeter(typing_extensions.Protocol, metaclass=ContractMeta):
+        name: str
+
+        def greet(self, other: str) -> str: ...
+
+    class Good:
+        def __init__(self) -> None:
+            self.name = "good"
+
+        def greet(self, other: str) -> str:
+            return other
+
+    class WrongArity:
+        name = "bad"
+
+        def greet(self) -> str:
+            return ""
+
+    assert isinstance(Good(), Greeter)
+    assert not isinstance(WrongArity(), Greeter)
+    assert issubclass(Good, Greeter)  # type: ignore[misc]
+    assert kinds(check(WrongArity(), Greeter)) == {"greet": "incompatible_signature"}
+
+    class Implementation(Greeter):
+        """Inherits from the protocol: a plain class, checked nominally by isinstance."""
+
+        def __init__(self) -> None:
+            self.name = "nominal"
+
+        def greet(self, other: str) -> str:
+            return other
+
+    assert isinstance(Implementation(), Implementation)
+    assert not isinstance(Good(), Implementation)
+
+
+def test_isinstance_needs_runtime_checkable_but_check_does_not() -> None:
+    """Like typing, isinstance rejects a protocol not marked @runtime_checkable; check() accepts any protocol."""
+
+    class Sized(typing_extensions.Protocol, metaclass=ContractMeta):
+        def size(self) -> int: ...
+
+    class Box:
+        def size(self) -> int:
+            return 1
+
+    with pytest.raises(TypeError, match="runtime_checkable"):
+        isinstance(Box(), Sized)  # type: ignore[misc]
+    assert check(Box(), Sized).ok
+
+    class PlainProtocol(typing_extensions.Protocol):
+        def size(self) -> int: ...
+
+    assert check(Box(), PlainProtocol).ok
+    assert not check(object(), PlainProtocol).ok
+
+
+def test_check_rejects_what_is_not_a_protocol() -> None:
+    """Checking against something other than a protocol class raises NotAProtocolError, naming it."""
+    for not_a_protocol in (Concrete2020Executor, int, 42, None):
+        with pytest.raises(NotAProtocolError, match="expected a protocol class"):
+            check(Concrete2020Executor(), not_a_protocol)
+    assert issubclass(NotAProtocolError, TypeError)
+
+
+# --- the class-level rule for data members -----------------------------------------------------------
+
+
+class _LabelledBase:
+    label: str
+
+
+class _ByAnnotation:
+    label: str
+
+
+class _ByBaseAnnotation(_LabelledBase):
+    pass
+
+
+class _ByClassAttribute:
+    label = "x"
+
+
+class _ByProperty:
+    @property
+    def label(self) -> str:
+        return "x"
+
+    @label.setter
+    def label(self, value: str) -> None:
+        pass
+
+
+class _BySlot:
+    __slots__ = ("label",)
+
+
+class _ByAssignment:
+    def __init__(self) -> None:
+        self.label = "x"
+
+
+class _ByAssignmentInBase(_ByAssignment):
+    pass
+
+
+class _Undeclared:
+    def configure(self, other: Any) -> None:
+        other.label = "x"  # assigns another object's attribute, not self's
+
+
+@pytest.mark.parametrize(
+    "cls",
+    [_ByAnnotation, _ByBaseAnnotation, _ByClassAttribute, _ByProperty, _BySlot, _ByAssignment, _ByAssignmentInBase],
+)
+def test_class_level_check_accepts_each_declared_data_member(cls: type) -> None:
+    """issubclass accepts a data member annotated, assigned, a property, a slot, or set as self.<name> in a method."""
+    assert issubclass(cls, pep.Labelled)  # type: ignore[misc]
+    assert check(cls, pep.Labelled).ok
+
+
+def test_class_level_check_rejects_an_undeclared_data_member() -> None:
+    """A class that never declares nor assigns self.label is not Labelled, at class level or as an instance."""
+    assert not issubclass(_Undeclared, pep.Labelled)  # type: ignore[misc]
+    assert kinds(check(_Undeclared, pep.Labelled)) == {"label": "missing"}
+    assert not isinstance(_Undeclared(), pep.Labelled)
+
+
+def test_instances_must_really_have_what_the_class_promises() -> None:
+    """An annotation or an empty slot satisfies issubclass but not isinstance: the instance must hold a value."""
+    assert not isinstance(_ByAnnotation(), pep.Labelled)
+    assert not isinstance(_BySlot(), pep.Labelled)
+    assert "only an annotation in _ByAnnotation" in check(_ByAnnotation(), pep.Labelled).violations[0].message
+    assert check(_BySlot(), pep.Labelled).violations[0].found == "a slot that is not assigned"
+    filled = _BySlot()
+    setattr(filled, "label", "x")  # the slot is untyped on purpose
+    assert isinstance(filled, pep.Labelled)
+
+
+def test_class_level_annotation_types_are_compared() -> None:
+    """A data member annotated with an incompatible type fails the class-level check."""
+
+    class WrongAnnotation:
+        label: int
+
+    assert kinds(check(WrongAnnotation, pep.Labelled)) == {"label": "wrong_attribute_type"}
+
+
+# --- instance facts are never stale ----------------------------------------------------------------
+
+
+def test_instance_facts_are_read_on_every_check() -> None:
+    """Deleting a data member or replacing a method with None on an instance shows at once, and so does undoing it."""
+    executor = Concrete2020Executor()
+    assert isinstance(executor, ParslExecutorProtocol)
+    del executor.label
+    assert not isinstance(executor, ParslExecutorProtocol)
+    assert kinds(check(executor)) == {"label": "missing"}
+    executor.label = "back"
+    assert isinstance(executor, ParslExecutorProtocol)
+    executor.shutdown = None  # type: ignore[assignment]
+    assert not isinstance(executor, ParslExecutorProtocol)
+    assert kinds(check(executor)) == {"shutdown": "not_callable"}
+    del executor.shutdown
+    assert isinstance(executor, ParslExecutorProtocol)
+    executor.label = 5  # type: ignore[assignment]
+    assert kinds(check(executor)) == {"label": "wrong_attribute_type"}
+    assert isinstance(Concrete2020Executor(), ParslExecutorProtocol)
+
+
+def test_deleted_slot_shows_at_once() -> None:
+    """A slot emptied with del after a positive check makes the next check fail."""
+    instance = _BySlot()
+    setattr(instance, "label", "x")
+    assert isinstance(instance, pep.Labelled)
+    delattr(instance, "label")
+    assert not isinstance(instance, pep.Labelled)
+
+
+# --- class verdicts are cached until clear_cache ---------------------------------------------------
+
+
+def _fresh_executor_class() -> type:
+    class Fresh(Concrete2020Executor):
+        def scale_out(self, blocks: int) -> List[object]:
+            return []
+
+    return Fresh
+
+
+def test_class_changes_are_seen_after_clear_cache() -> None:
+    """A class changed after its first check keeps its cached verdict until clear_cache(cls) drops it."""
+    cls = _fresh_executor_class()
+    assert isinstance(cls(), ParslExecutorProtocol)
+    del cls.scale_out  # type: ignore[attr-defined]
+    cls.start = None  # type: ignore[attr-defined]
+    assert isinstance(cls(), ParslExecutorProtocol)  # cached: the documented behaviour
+    clear_cache(cls)
+    assert not isinstance(cls(), ParslExecutorProtocol)
+    assert kinds(check(cls())) == {"start": "not_callable"}  # scale_out still comes from the base class
+
+
+def test_clear_cache_of_a_base_drops_its_subclasses_verdicts() -> None:
+    """clear_cache(Base) also forgets the verdicts of classes inheriting from Base."""
+
+    class Base:
+        label = "base"
+
+    class Child(Base):
+        pass
+
+    assert isinstance(Child(), pep.Labelled)
+    del Base.label
+    assert isinstance(Child(), pep.Labelled)
+    clear_cache(Base)
+    assert not isinstance(Child(), pep.Labelled)
+    Base.label = "again"
+    clear_cache()
+    assert isinstance(Child(), pep.Labelled)
+
+
+def test_verdicts_of_dead_classes_are_dropped() -> None:
+    """A class that is garbage-collected leaves no cached verdict behind."""
+    import gc
+
+    from parsl_executor_protocol.checking import _cache
+
+    def make() -> int:
+        cls = _fresh_executor_class()
+        assert isinstance(cls(), ParslExecutorProtocol)
+        return id(cls)
+
+    key = make()
+    gc.collect()
+    assert all(key not in table for table in _cache.tables.values())
+
+
+# --- optional members, builtins, parsl -----------------------------------------------------------------
+
+
+def test_optional_members_may_be_absent_but_not_wrong() -> None:
+    """storage_access may be missing; if present it must be None or a sequence of staging providers."""
+    executor = Concrete2020Executor()
+    assert check(executor).ok
+    executor.storage_access = None  # type: ignore[attr-defined]
+    assert check(executor).ok
+    executor.storage_access = []  # type: ignore[attr-defined]
+    assert check(executor).ok
+    executor.storage_access = [object()]  # type: ignore[attr-defined]
+    assert kinds(check(executor)) == {"storage_access": "optional_wrong_type"}
+    assert "optional member present but wrong" in check(executor).violations[0].message
+
+
+def test_builtins_without_signature_are_warnings_not_passes() -> None:
+    """A builtin with no readable signature is reported as unverifiable (a warning); one with a signature is checked."""
+
+    class WithBuiltins(Concrete2020Executor):
+        shutdown = max  # type: ignore[assignment]
+        status = dict.pop  # type: ignore[assignment]
+
+    report = check(WithBuiltins())
+    assert report.ok
+    assert {(w.member, w.kind) for w in report.warnings} == {
+        ("shutdown", ViolationKind.UNVERIFIABLE),
+        ("status", ViolationKind.UNVERIFIABLE),
+    }
+    assert all(w.severity == "warning" for w in report.warnings)
+    assert "the builtin 'max' has no readable signature" in str(report)
+    assert "warning" in str(report)
+    assert isinstance(WithBuiltins(), ParslExecutorProtocol)
+
+    class WithLen(Concrete2020Executor):
+        start = len  # type: ignore[assignment]  # len(obj, /) needs an argument start() is not given
+
+    assert kinds(check(WithLen())) == {"start": "incompatible_signature"}
+
+
+def test_decorated_methods_are_judged_by_what_they_wrap() -> None:
+    """A functools.wraps wrapper is judged by the wrapped function's shape; __signature__ is honoured."""
+    import functools
+    import inspect
+
+    def logged(func: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            return func(*args, **kwargs)
+
+        return wrapper
+
+    class Decorated(Concrete2020Executor):
+        @logged
+        def scale_in(self, blocks: int) -> List[object]:
+            return []
+
+        @logged
+        def scale_out(self) -> List[object]:  # the protocol passes blocks
+            return []
+
+    assert kinds(check(Decorated())) == {"scale_out": "incompatible_signature"}
+
+    def start(self: Any, *args: Any) -> None: ...
+
+    start.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD),
+         inspect.Parameter("required", inspect.Parameter.POSITIONAL_OR_KEYWORD)]
+    )
+
+    class Signed(Concrete2020Executor):
+        pass
+
+    Signed.start = start  # type: ignore[method-assign]
+    assert kinds(check(Signed())) == {"start": "incompatible_signature"}
+
+
+def test_string_annotations_of_the_implementation_are_resolved_without_running_code() -> None:
+    """A property annotated with an expression that would run code is reported unverifiable, and never evaluated."""
+    calls: List[str] = []
+
+    class Sneaky(Concrete2020Executor):
+        @property
+        def tasks(self) -> calls.append('evaluated') or dict:  # type: ignore[valid-type]
+            return {}
+
+    report = check(Sneaky())
+    assert report.ok
+    assert [w.member for w in report.warnings] == ["tasks"]
+    assert calls == []
+
+
+@pytest.mark.parsl
+def test_parsl_executors_conform_to_todays_contract() -> None:
+    """Parsl's ThreadPoolExecutor and HighThroughputExecutor conform to today's contract, as instances and classes."""
+    from parsl.executors import HighThroughputExecutor, ThreadPoolExecutor
+
+    for factory in (ThreadPoolExecutor, HighThroughputExecutor):
+        assert check(factory(), CurrentParslExecutorProtocol).ok
+        assert check(factory, CurrentParslExecutorProtocol).ok
+        assert issubclass(factory, CurrentParslExecutorProtocol)  # type: ignore[misc]
+    assert check(HighThroughputExecutor(), pep.CurrentBlockProviderExecutorProtocol).ok
+
+
+@pytest.mark.parsl
+def test_parsl_executors_against_the_2020_contract_lack_exactly_the_removed_members() -> None:
+    """Against the 2020 contract, parsl's executors miss exactly the members Parsl dropped or moved."""
+    from parsl.executors import HighThroughputExecutor, ThreadPoolExecutor
+
+    missing_in_both = {"hub_address", "hub_port", "scaling_enabled", "scale_out"}
+    block_provider = {"bad_state_is_set", "executor_exception", "scale_in", "set_bad_state_and_fail_all", "status",
+                      "tasks"}
+    expected = {
+        ThreadPoolExecutor: {**dict.fromkeys(missing_in_both | block_provider, "missing"),
+                             "submit": "incompatible_signature"},
+        HighThroughputExecutor: {**dict.fromkeys(missing_in_both, "missing"), "submit": "incompatible_signature"},
+    }
+    for factory, violations in expected.items():
+        report = check(factory())
+        assert kinds(report) == violations
+        assert kinds(check(factory)) == violations
+        submit = next(v for v in report.violations if v.member == "submit")
+        assert "'resource_specification' is required" in submit.message
+
+
+def test_current_contract_with_a_plain_executor() -> None:
+    """An executor written for today's contract conforms to it; the optional provider must be typed right."""
+
+    class Today:
+        label = "today"
+        run_dir = "."
+        run_id: Optional[str] = None
+        log_config: Any = None
+        remote_monitoring_radio = None
+        monitoring_messages: Any = None
+        monitoring_receiver: Any = None
+
+        def submit(self, func: Callable[..., Any], resource_specification: Dict[str, Any], *args: Any,
+                   **kwargs: Any) -> Future[Any]:
+            return Future()
+
+        def start(self) -> None:
+            pass
+
+        def shutdown(self) -> None:
+            pass
+
+        def monitor_resources(self) -> bool:
+            return False
+
+    assert check(Today(), CurrentParslExecutorProtocol).ok
+    assert isinstance(Today(), CurrentParslExecutorProtocol)
+
+    class WithProviderMethod(Today):
+        def provider(self) -> None:
+            pass
+
+    assert kinds(check(WithProviderMethod(), CurrentParslExecutorProtocol)) == {"provider": "optional_wrong_type"}

@@ -1,0 +1,402 @@
+"""Hostile objects: the engine runs none of their code, never raises because of them, and is not fooled."""
+
+from __future__ import annotations
+
+import gc
+import json
+import sys
+import types
+import weakref
+from abc import ABCMeta
+from concurrent.futures import Future
+from typing import Any, Callable, Dict, Iterator, List, Optional
+from unittest import mock
+
+import pytest
+import typing_extensions
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import parsl_executor_protocol as pep
+from parsl_executor_protocol import ParslExecutorProtocol, check, conforms
+from parsl_executor_protocol._meta import ContractMeta
+
+from ._checking_cases import kinds
+from .fixtures_abc2020 import Concrete2020Executor
+
+
+class Counter:
+    """Counts calls from hostile code."""
+
+    def __init__(self) -> None:
+        self.calls: List[str] = []
+
+    def __call__(self, what: str) -> None:
+        self.calls.append(what)
+
+
+COUNT = Counter()
+
+
+@pytest.fixture(autouse=True)
+def _reset_counter() -> None:
+    COUNT.calls.clear()
+
+
+def _all_checks(obj: object, protocol: Any = ParslExecutorProtocol) -> bool:
+    """Run every entry point on obj (and its class); return the instance verdict."""
+    report = check(obj, protocol)
+    assert conforms(obj, protocol) is report.ok
+    assert isinstance(obj, protocol) is report.ok
+    cls = type(obj)
+    assert issubclass(cls, protocol) is check(cls, protocol).ok is conforms(cls, protocol)
+    return report.ok
+
+
+# --- a conforming executor with hostile extras ---------------------------------------------------------
+
+
+class HostileMeta(ABCMeta):
+    """Every metaclass hook a check could trip over, each counting and most raising."""
+
+    def __getattr__(cls, name: str) -> Any:
+        COUNT("meta __getattr__")
+        raise AttributeError(name)
+
+    def __getattribute__(cls, name: str) -> Any:
+        if not name.startswith("__"):
+            COUNT(f"meta __getattribute__ {name}")
+        return type.__getattribute__(cls, name)
+
+    def __instancecheck__(cls, instance: Any) -> bool:
+        COUNT("meta __instancecheck__")
+        return True
+
+    def __subclasscheck__(cls, other: Any) -> bool:
+        COUNT("meta __subclasscheck__")
+        return True
+
+    def __eq__(cls, other: object) -> bool:
+        COUNT("meta __eq__")
+        raise RuntimeError("metaclass __eq__")
+
+    def __hash__(cls) -> int:
+        COUNT("meta __hash__")
+        raise RuntimeError("metaclass __hash__")
+
+
+class HostileExecutor(Concrete2020Executor, metaclass=HostileMeta):
+    """Conforms, but every hook it has counts and raises."""
+
+    def __getattr__(self, name: str) -> Any:
+        COUNT(f"__getattr__ {name}")
+        raise RuntimeError("__getattr__")
+
+    def __getattribute__(self, name: str) -> Any:
+        COUNT(f"__getattribute__ {name}")
+        return object.__getattribute__(self, name)
+
+    @property  # type: ignore[misc]
+    def __class__(self) -> type:
+        COUNT("__class__")
+        return int
+
+    def __eq__(self, other: object) -> bool:
+        COUNT("__eq__")
+        raise RuntimeError("__eq__")
+
+    def __hash__(self) -> int:
+        COUNT("__hash__")
+        raise RuntimeError("__hash__")
+
+    def __repr__(self) -> str:
+        COUNT("__repr__")
+        raise RuntimeError("__repr__")
+
+    @property
+    def bad_state_is_set(self) -> bool:
+        COUNT("bad_state_is_set getter")
+        raise RuntimeError("getter")
+
+
+def test_hostile_hooks_neither_run_nor_change_the_verdict() -> None:
+    """A conforming executor whose every hook counts and raises conforms, and none of the hooks runs."""
+    executor = object.__new__(HostileExecutor)
+    object.__setattr__(executor, "label", "hostile")
+    COUNT.calls.clear()
+    assert _all_checks(executor)
+    assert str(check(executor)) == f"instance of {__name__}.HostileExecutor conforms to ParslExecutorProtocol"
+    assert COUNT.calls == []
+
+
+def test_hostile_class_property_does_not_fool_the_type() -> None:
+    """An object claiming another __class__ is judged by its real type."""
+
+    class Pretender:
+        @property  # type: ignore[misc]
+        def __class__(self) -> type:
+            COUNT("__class__")
+            return Concrete2020Executor
+
+    assert not _all_checks(Pretender())
+    assert COUNT.calls == []
+
+
+def test_dict_override_hides_the_instance_dict_and_is_not_run() -> None:
+    """A __dict__ property is not called: members set on the instance are then not seen, and the report says why."""
+
+    class HiddenDict(Concrete2020Executor):
+        @property
+        def __dict__(self) -> Dict[str, Any]:  # type: ignore[override]
+            COUNT("__dict__")
+            return {"label": "fake"}
+
+    report = check(HiddenDict())
+    assert kinds(report) == {"label": "missing"}
+    assert "its __dict__ is overridden in the class and was not read" in report.violations[0].message
+    assert COUNT.calls == []
+
+
+def test_getattr_does_not_invent_members() -> None:
+    """Members a class would only produce through __getattr__ are missing: __getattr__ is never called."""
+
+    class Dynamic:
+        def __getattr__(self, name: str) -> Any:
+            COUNT(name)
+            return lambda *args, **kwargs: None
+
+    report = check(Dynamic())
+    assert len(report.violations) == 15
+    assert {v.kind for v in report.violations} == {pep.ViolationKind.MISSING}
+    assert not isinstance(Dynamic(), ParslExecutorProtocol)
+    assert COUNT.calls == []
+
+
+# --- proxies ------------------------------------------------------------------------------------
+
+
+class ObjectProxy:
+    """A wrapt-style transparent proxy: attributes, __class__ and __dict__ are the wrapped object's."""
+
+    def __init__(self, wrapped: object) -> None:
+        object.__setattr__(self, "__wrapped__", wrapped)
+
+    def __getattr__(self, name: str) -> Any:
+        COUNT(f"proxy {name}")
+        return getattr(object.__getattribute__(self, "__wrapped__"), name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        setattr(object.__getattribute__(self, "__wrapped__"), name, value)
+
+    @property  # type: ignore[misc]
+    def __class__(self) -> type:
+        COUNT("proxy __class__")
+        return type(object.__getattribute__(self, "__wrapped__"))
+
+    @property
+    def __dict__(self) -> Dict[str, Any]:  # type: ignore[override]
+        COUNT("proxy __dict__")
+        return object.__getattribute__(self, "__wrapped__").__dict__  # type: ignore[no-any-return]
+
+
+def test_proxies_are_checked_as_what_they_are() -> None:
+    """A forwarding proxy is not an executor (its own class has none of the members), and it is not run."""
+    proxy = ObjectProxy(Concrete2020Executor())
+    assert not _all_checks(proxy)
+    assert len(check(proxy).violations) == 15
+    assert COUNT.calls == []
+    assert check(proxy.__wrapped__).ok  # check the wrapped object instead
+
+
+def test_weakref_proxy_is_not_an_executor() -> None:
+    """weakref.proxy forwards in C; the engine judges the proxy type itself."""
+    executor = Concrete2020Executor()
+    proxy = weakref.proxy(executor)
+    assert not check(proxy).ok
+    assert not isinstance(proxy, ParslExecutorProtocol)
+
+
+# --- slots, recursion ---------------------------------------------------------------------------
+
+
+def test_unassigned_slots_are_missing_on_instances() -> None:
+    """A slot declared but never assigned is missing on the instance, present for the class."""
+
+    class Slotted:
+        __slots__ = ("label",)
+
+    assert issubclass(Slotted, pep.Labelled)  # type: ignore[misc]  # mypy forbids it statically; the engine answers
+    assert not isinstance(Slotted(), pep.Labelled)
+    assert check(Slotted(), pep.Labelled).violations[0].found == "a slot that is not assigned"
+
+
+@typing_extensions.runtime_checkable
+class Node(typing_extensions.Protocol, metaclass=ContractMeta):
+    """A recursive protocol: a node's next node is a node."""
+
+    @property
+    def next(self) -> Optional[Node]: ...
+
+
+class Link:
+    def __init__(self, following: Optional[Link] = None) -> None:
+        self.next = following
+
+
+class BrokenLink:
+    def __init__(self) -> None:
+        self.next = 5
+
+
+def test_cycles_of_recursive_protocols_terminate() -> None:
+    """A cycle of objects checked against a recursive protocol terminates; a bad node anywhere is found."""
+    first = Link()
+    second = Link(first)
+    first.next = second
+    assert isinstance(first, Node)
+    assert check(first, Node).ok
+    broken: Any = Link(BrokenLink())  # type: ignore[arg-type]
+    assert not isinstance(broken, Node)
+    assert kinds(check(broken, Node)) == {"next": "wrong_attribute_type"}
+    assert issubclass(Link, Node)  # type: ignore[misc]  # mypy forbids it statically; the engine answers
+
+
+def test_self_referencing_values_terminate() -> None:
+    """An object whose members refer to itself, or a mapping containing itself, is checked without recursing."""
+    executor = Concrete2020Executor()
+    executor.label = executor  # type: ignore[assignment]
+    assert kinds(check(executor)) == {"label": "wrong_attribute_type"}
+    looping: Dict[Any, Any] = {}
+    looping["self"] = looping
+    executor = Concrete2020Executor()
+    executor._tasks = looping
+    executor.storage_access = [executor]  # type: ignore[attr-defined]
+    assert kinds(check(executor)) == {"storage_access": "optional_wrong_type"}
+
+
+def test_deep_recursion_is_not_an_error() -> None:
+    """A chain of nodes longer than the recursion limit yields a verdict or a warning, never a RecursionError."""
+    head = Link()
+    node = head
+    for _ in range(sys.getrecursionlimit()):
+        node.next = Link()
+        node = node.next
+    report = check(head, Node)
+    assert report.ok  # too deep to verify: at most a warning
+
+
+# --- mocks -------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "factory",
+    [
+        mock.Mock,
+        mock.MagicMock,
+        mock.NonCallableMock,
+        lambda: mock.Mock(spec=Concrete2020Executor),
+        lambda: mock.Mock(spec_set=Concrete2020Executor),
+        lambda: mock.MagicMock(spec=ParslExecutorProtocol),
+        lambda: mock.create_autospec(Concrete2020Executor, instance=True),
+    ],
+    ids=["Mock", "MagicMock", "NonCallableMock", "spec", "spec_set", "spec_protocol", "autospec"],
+)
+def test_mocks_are_not_executors(factory: Callable[[], Any]) -> None:
+    """No kind of Mock is an executor, whatever its spec claims, on every Python."""
+    fake = factory()
+    report = check(fake)
+    assert not report.ok
+    assert not isinstance(fake, ParslExecutorProtocol)
+    assert not conforms(fake)
+    assert fake.mock_calls == []  # nothing was called or even looked up
+
+
+def test_a_mock_with_a_real_implementation_is_an_executor() -> None:
+    """A Mock subclass implementing every member, or a Mock given every member, is judged on those members."""
+
+    class MockExecutor(mock.Mock, Concrete2020Executor):
+        pass
+
+    assert check(MockExecutor(label="mock")).ok
+
+    fake = mock.Mock()
+    real = Concrete2020Executor()
+    values = {"label": "fake", "bad_state_is_set": False, "executor_exception": None, "scaling_enabled": False,
+              "tasks": {}, "hub_address": None, "hub_port": None, "run_dir": "."}
+    for name in pep.required_members(ParslExecutorProtocol):
+        setattr(fake, name, values[name] if name in values else getattr(real, name))
+    assert check(fake).ok
+    assert isinstance(fake, ParslExecutorProtocol)
+    fake.submit = mock.Mock()  # a Mock as a method accepts any call: it fits
+    assert check(fake).ok
+
+
+# --- nothing makes the engine raise -------------------------------------------------------------
+
+
+def _generator() -> Iterator[int]:
+    yield 1
+
+
+class _Weird:
+    """Instances get odd __dict__ keys and values."""
+
+    def __init__(self) -> None:
+        self.__dict__[1] = "int key"  # type: ignore[index]
+        self.__dict__["label"] = self
+
+
+class _RaisingHashKey(str):
+    """An attribute name whose hash and equality raise once it sits in a __dict__."""
+
+    armed = False
+
+    def __hash__(self) -> int:
+        if self.armed:
+            raise RuntimeError("key hash")
+        return str.__hash__(self)
+
+    def __eq__(self, other: object) -> bool:
+        if self.armed:
+            raise RuntimeError("key eq")
+        return str.__eq__(self, other)
+
+
+def _raising_key_object() -> object:
+    obj = Concrete2020Executor()
+    key = _RaisingHashKey("label")  # equal to a member's name, so lookups compare with it
+    del obj.label
+    obj.__dict__[key] = "raising"
+    key.armed = True
+    return obj
+
+
+ODD_OBJECTS: List[Callable[[], object]] = [
+    object, lambda: None, lambda: 42, lambda: "text", lambda: b"bytes", lambda: [1], lambda: {"label": "x"},
+    lambda: types, lambda: sys, lambda: len, lambda: print, lambda: check, lambda: int, lambda: type,
+    lambda: ParslExecutorProtocol, lambda: Concrete2020Executor, Concrete2020Executor,
+    lambda: ValueError("x"), _generator, Future, lambda: weakref.proxy(Concrete2020Executor()),
+    mock.Mock, _Weird, _raising_key_object, lambda: object.__new__(HostileExecutor),
+    lambda: ObjectProxy(Concrete2020Executor()), lambda: HostileMeta, lambda: gc, lambda: NotImplemented,
+    lambda: Ellipsis, lambda: (lambda self: self), lambda: staticmethod(len), lambda: property(len),
+]
+PROTOCOLS = [getattr(pep, name) for name in pep.__all__ if getattr(getattr(pep, name), "_is_protocol", False)]
+
+
+@settings(max_examples=200, deadline=None)
+@given(make=st.sampled_from(ODD_OBJECTS), protocol=st.sampled_from(PROTOCOLS))
+def test_the_engine_never_raises_because_of_the_object(make: Callable[[], object], protocol: Any) -> None:
+    """Whatever the object, check/conforms/isinstance return a verdict; issubclass raises only for non-classes."""
+    obj = make()
+    report = check(obj, protocol)
+    assert conforms(obj, protocol) is report.ok
+    assert str(report).startswith(report.subject)
+    assert json.loads(report.to_json())["ok"] is report.ok
+    is_a_class = issubclass(type(obj), type)
+    verdict = isinstance(obj, protocol)  # a class is checked as an object here, at class level by check()
+    assert verdict is report.ok or is_a_class
+    if is_a_class:
+        assert issubclass(obj, protocol) is report.ok  # type: ignore[arg-type]
+    else:
+        with pytest.raises(TypeError):
+            issubclass(obj, protocol)  # type: ignore[arg-type]
