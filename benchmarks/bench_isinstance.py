@@ -42,9 +42,9 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Protocol, runti
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _report import emit, goal
-from zope.interface import Attribute, Interface, implementer  # type: ignore[import-untyped]
-from zope.interface.interface import InterfaceClass  # type: ignore[import-untyped]
-from zope.interface.verify import verifyObject  # type: ignore[import-untyped]
+from zope.interface import Attribute, Interface, implementer
+from zope.interface.interface import InterfaceClass
+from zope.interface.verify import verifyObject
 
 from parsl_executor_protocol import JobStatusLike, ParslExecutorProtocol, check
 

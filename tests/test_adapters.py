@@ -21,8 +21,8 @@ pytest.importorskip("distributed")
 pytest.importorskip("loky")
 pytestmark = [pytest.mark.parsl, pytest.mark.dask]
 
-import loky  # type: ignore[import-untyped]  # noqa: E402
-import psutil  # type: ignore[import-untyped]  # noqa: E402
+import loky  # noqa: E402
+import psutil  # noqa: E402
 from distributed import Client, LocalCluster  # noqa: E402
 from parsl import bash_app, join_app, python_app  # noqa: E402
 from parsl.config import Config  # noqa: E402

@@ -1,0 +1,3 @@
+from concurrent.futures import ProcessPoolExecutor
+
+class _ReusablePoolExecutor(ProcessPoolExecutor): ...

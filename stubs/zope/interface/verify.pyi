@@ -1,0 +1,6 @@
+from typing import Any
+
+from .interface import InterfaceClass
+
+def verifyObject(iface: InterfaceClass, candidate: Any, tentative: bool = ...) -> bool: ...
+def verifyClass(iface: InterfaceClass, candidate: type, tentative: bool = ...) -> bool: ...
