@@ -1,6 +1,7 @@
-from typing import Any, Callable, TypeVar
+from typing import Callable, TypeVar
 
-from .interface import Attribute as Attribute, InterfaceClass
+from .interface import Attribute as Attribute
+from .interface import InterfaceClass
 
 _T = TypeVar("_T")
 
