@@ -224,6 +224,26 @@ def test_status_reports_blocks_as_parsl_job_status(running: Running) -> None:
     assert all(isinstance(s, JobStatus) and s.state == JobState.RUNNING for s in status.values())
 
 
+def test_bad_state_fails_a_running_app_at_once(tmp_path: Path) -> None:
+    """set_bad_state_and_fail_all(exc) under a real DataFlowKernel fails an app whose task is still running."""
+    gate = threading.Event()
+    adapter = adapt(cf.ThreadPoolExecutor(2), label="threads")
+    dfk = DataFlowKernel(_config(adapter, tmp_path))
+    try:
+        held = python_app(tasks.wait_for, data_flow_kernel=dfk)(gate, TIMEOUT)
+        end = time.monotonic() + TIMEOUT
+        while not adapter.tasks:  # launched by the DataFlowKernel, now running on the pool
+            assert time.monotonic() < end, "the app never reached the executor"
+            time.sleep(0.01)
+        cause = RuntimeError("the site went away")
+        adapter.set_bad_state_and_fail_all(cause)
+        assert held.exception(timeout=TIMEOUT) is cause  # the gate is still shut: the task still runs
+    finally:
+        gate.set()
+        dfk.cleanup()
+        parsl.clear()
+
+
 # --- no stray threads or processes ------------------------------------------------------------
 
 
@@ -355,6 +375,8 @@ def test_adapt_rejects_what_it_cannot_wrap() -> None:
             adapt(pool, label="")
         with pytest.raises(TypeError, match="label must be a str, found int"):
             adapt(pool, label=3)  # type: ignore[call-overload]
+        with pytest.raises(TypeError, match="bridge must be a bool, found NoneType"):
+            adapt(pool, bridge=None)  # type: ignore[call-overload]
 
 
 def test_2020_adapter_satisfies_the_2020_contract() -> None:

@@ -161,6 +161,16 @@ def test_closed_client_puts_the_adapter_in_bad_state(cluster: Any) -> None:
     adapter.shutdown()
 
 
+def test_bridge_false_is_refused_for_dask(cluster: Any) -> None:
+    """bridge=False would hand Dask futures to parsl, which needs concurrent.futures: refused, saying why."""
+    client = Client(cluster)
+    try:
+        with pytest.raises(ValueError, match="bridge=False is impossible for a Dask executor"):
+            adapt(client, bridge=False)
+    finally:
+        client.close()
+
+
 def test_2020_contract_over_dask(cluster: Any) -> None:
     """contract='2020' over a Dask client gives a ParslExecutorProtocol whose submit takes no resources."""
     with adapt(Client(cluster), contract="2020") as adapter:

@@ -49,7 +49,7 @@ def test_100000_tasks_none_lost() -> None:
         assert _drained(adapter)
 
 
-@pytest.mark.parametrize("bridge", [False, True], ids=["direct", "bridged"])
+@pytest.mark.parametrize("bridge", [True, False], ids=["default", "bridge_false"])
 def test_shutdown_with_1000_pending_settles_every_future(bridge: bool) -> None:
     """Shutdown with 2 running and 1,000 queued tasks: the running finish, the queued are cancelled, at once."""
     gate = threading.Event()
@@ -75,9 +75,9 @@ def test_shutdown_without_cancelling_runs_every_pending_task() -> None:
 
 
 def test_shutdown_timeout_fails_tasks_still_running() -> None:
-    """A bridged task still running after shutdown_timeout fails with ExecutorShutdownError."""
+    """A thread-pool task still running after shutdown_timeout fails with ExecutorShutdownError."""
     gate = threading.Event()
-    adapter = adapt(cf.ThreadPoolExecutor(1), bridge=True, shutdown_timeout=0.2)
+    adapter = adapt(cf.ThreadPoolExecutor(1), shutdown_timeout=0.2)
     stuck = adapter.submit(tasks.wait_for, {}, gate, TIMEOUT)
     try:
         adapter.shutdown()
@@ -87,6 +87,23 @@ def test_shutdown_timeout_fails_tasks_still_running() -> None:
     finally:
         gate.set()  # let the pool's thread finish
         adapter.wrapped.shutdown(wait=True)  # type: ignore[attr-defined]
+
+
+def test_shutdown_timeout_fails_queued_tasks_that_were_not_cancelled(caplog: pytest.LogCaptureFixture) -> None:
+    """cancel_pending=False: tasks still queued at the shutdown timeout fail too, and never run afterwards."""
+    gate = threading.Event()
+    ran: List[int] = []
+    adapter = adapt(cf.ThreadPoolExecutor(1), cancel_pending=False, shutdown_timeout=0.2)
+    stuck = adapter.submit(tasks.wait_for, {}, gate, TIMEOUT)
+    queued: List[cf.Future[Any]] = [adapter.submit(ran.append, {}, i) for i in range(10)]
+    try:
+        adapter.shutdown()
+        assert all(isinstance(f.exception(timeout=0), ExecutorShutdownError) for f in [stuck, *queued])
+    finally:
+        gate.set()
+        adapter.wrapped.shutdown(wait=True)  # type: ignore[attr-defined]
+    assert ran == []
+    assert [r for r in caplog.records if r.name.startswith("concurrent.futures")] == []
 
 
 @pytest.mark.parametrize("kind", ["processes", "loky"])
@@ -115,31 +132,61 @@ def test_shutdown_timeout_terminates_stuck_process_workers(kind: str) -> None:
         time.sleep(0.05)
 
 
-def test_set_bad_state_and_fail_all_bridged() -> None:
-    """Bridged: every pending future, running or queued, fails with the given exception; later submits raise."""
+def test_set_bad_state_and_fail_all_fails_running_and_queued_tasks_at_once(caplog: pytest.LogCaptureFixture) -> None:
+    """Default mode: running and queued futures fail with the exception at once; queued tasks never run."""
     gate = threading.Event()
-    adapter = adapt(cf.ThreadPoolExecutor(2), bridge=True)
+    ran: List[int] = []
+    pool = cf.ThreadPoolExecutor(2)
+    adapter = adapt(pool)
     try:
-        futures: List[cf.Future[Any]] = [adapter.submit(tasks.wait_for, {}, gate, TIMEOUT) for _ in range(2)]
-        futures += [adapter.submit(tasks.add, {}, i, 1) for i in range(100)]
+        running: List[cf.Future[Any]] = [adapter.submit(tasks.wait_for, {}, gate, TIMEOUT) for _ in range(2)]
+        queued = [adapter.submit(ran.append, {}, i) for i in range(100)]
         cause = RuntimeError("the batch system is gone")
         adapter.set_bad_state_and_fail_all(cause)
-        assert all(f.exception(timeout=0) is cause for f in futures)
+        assert all(f.done() and f.exception(timeout=0) is cause for f in running + queued)  # no waiting
         assert adapter.bad_state_is_set
         assert adapter.executor_exception is cause
         assert len(adapter.tasks) == 0
         with pytest.raises(ExecutorBadStateError, match="the batch system is gone") as info:
             adapter.submit(tasks.add, {}, 1, 1)
         assert info.value.__cause__ is cause
+        assert adapter.status()["0"].status_name == "FAILED"
     finally:
         gate.set()
         adapter.shutdown()
+    assert ran == []
+    # The running tasks finished into futures already failed: their results are dropped, the
+    # failure stands, and the pool's threads ended cleanly (concurrent.futures logs no error).
+    assert all(f.exception(timeout=0) is cause for f in running)
+    assert [r for r in caplog.records if r.name.startswith("concurrent.futures")] == []
+    with pytest.raises(RuntimeError, match="after shutdown"):  # shut down by the adapter (owns_executor)
+        pool.submit(tasks.noop)
 
 
-def test_set_bad_state_and_fail_all_direct() -> None:
-    """Direct (thread pool): queued tasks are cancelled, running ones finish; later submits raise."""
+@pytest.mark.parametrize("kind", ["processes", "loky"])
+def test_set_bad_state_and_fail_all_over_process_pools(kind: str) -> None:
+    """Process pools (callback mode): a running task's future fails at once; the pool stays usable."""
+    pool: Any = loky.ProcessPoolExecutor(2) if kind == "loky" else _forkserver_pool()
+    adapter = adapt(pool, owns_executor=False)
+    try:
+        assert adapter.submit(tasks.add, {}, 1, 1).result(timeout=TIMEOUT) == 2  # workers started
+        slow = adapter.submit(tasks.sleep_then, {}, 1.0, "late")
+        cause = RuntimeError("gone")
+        adapter.set_bad_state_and_fail_all(cause)
+        assert slow.done()
+        assert slow.exception(timeout=0) is cause
+        with pytest.raises(ExecutorBadStateError):
+            adapter.submit(tasks.add, {}, 1, 1)
+        adapter.shutdown()
+        assert pool.submit(tasks.add, 2, 2).result(timeout=TIMEOUT) == 4  # owns_executor=False: still running
+    finally:
+        pool.shutdown(wait=True)
+
+
+def test_set_bad_state_and_fail_all_with_bridge_false() -> None:
+    """bridge=False (the pool's own futures): queued tasks are cancelled, running ones finish; later submits raise."""
     gate = threading.Event()
-    adapter = adapt(cf.ThreadPoolExecutor(2))
+    adapter = adapt(cf.ThreadPoolExecutor(2), bridge=False)
     running = [adapter.submit(tasks.wait_for, {}, gate, TIMEOUT) for _ in range(2)]
     queued = [adapter.submit(tasks.add, {}, i, 1) for i in range(100)]
     adapter.set_bad_state_and_fail_all(RuntimeError("gone"))
@@ -185,13 +232,18 @@ def _failing_initializer() -> None:
     raise RuntimeError("no worker today")
 
 
-@pytest.mark.parametrize("bridge", [False, True], ids=["direct", "bridged"])
+@pytest.mark.parametrize("bridge", [True, False], ids=["default", "bridge_false"])
 def test_broken_thread_pool_puts_the_adapter_in_bad_state(bridge: bool) -> None:
     """A thread pool whose initializer fails: its tasks fail, the adapter goes bad, submissions raise."""
     adapter = adapt(cf.ThreadPoolExecutor(1, initializer=_failing_initializer), bridge=bridge)
     first = adapter.submit(tasks.add, {}, 1, 1)
     error = first.exception(timeout=TIMEOUT)
-    assert isinstance(error, cf.BrokenExecutor if not bridge else ExecutorBadStateError)
+    if bridge:  # noticed when the pool fails the task, with no further submission
+        assert isinstance(error, ExecutorBadStateError)
+        assert isinstance(error.cause, cf.BrokenExecutor)
+        assert adapter.bad_state_is_set
+    else:  # the pool's own future; the adapter notices at the next submission
+        assert isinstance(error, cf.BrokenExecutor)
     with pytest.raises(ExecutorBadStateError, match="thread pool") as info:
         adapter.submit(tasks.add, {}, 1, 1)
     assert adapter.bad_state_is_set
@@ -200,7 +252,7 @@ def test_broken_thread_pool_puts_the_adapter_in_bad_state(bridge: bool) -> None:
     adapter.shutdown()
 
 
-@pytest.mark.parametrize("bridge", [False, True], ids=["direct", "bridged"])
+@pytest.mark.parametrize("bridge", [True, False], ids=["default", "bridge_false"])
 def test_16_threads_submitting_at_once(bridge: bool) -> None:
     """16 threads submitting 2,000 tasks each at once: every task runs exactly once, ids are unique."""
     threads, per_thread = 16, 2000
@@ -234,7 +286,7 @@ def test_16_threads_submitting_at_once(bridge: bool) -> None:
         assert _drained(adapter)
 
 
-@pytest.mark.parametrize("bridge", [False, True], ids=["direct", "bridged"])
+@pytest.mark.parametrize("bridge", [True, False], ids=["default", "bridge_false"])
 def test_submitting_while_shutting_down_loses_nothing(bridge: bool) -> None:
     """8 threads submit while another shuts down: each submit returns a future that settles, or raises."""
     adapter: ExecutorAdapter = adapt(cf.ThreadPoolExecutor(2), bridge=bridge)
@@ -267,3 +319,29 @@ def test_submitting_while_shutting_down_loses_nothing(bridge: bool) -> None:
     assert refused <= {ExecutorShutdownError}
     assert all(f.cancelled() or f.result(timeout=0) is not None for f in futures)
     assert len(adapter.tasks) == 0
+
+
+def test_pool_shut_down_from_outside_settles_every_future() -> None:
+    """The wrapped pool shut down behind the adapter (cancel_futures=True): queued futures are cancelled, not lost."""
+    gate = threading.Event()
+    pool = cf.ThreadPoolExecutor(1)
+    adapter = adapt(pool)
+    running = adapter.submit(tasks.wait_for, {}, gate, TIMEOUT)
+    queued = [adapter.submit(tasks.add, {}, i, 1) for i in range(50)]
+    pool.shutdown(wait=False, cancel_futures=True)
+    _settled(queued)
+    assert all(f.cancelled() for f in queued)
+    gate.set()
+    assert running.result(timeout=TIMEOUT) is True
+    assert _drained(adapter)
+    with pytest.raises(ExecutorShutdownError, match="shut down outside the adapter"):
+        adapter.submit(tasks.add, {}, 1, 1)
+    adapter.shutdown()
+
+
+def test_2020_adapter_keeps_every_task() -> None:
+    """contract='2020': tasks maps every submitted id to its very future, finished ones included."""
+    with adapt(cf.ThreadPoolExecutor(2), contract="2020") as adapter:
+        futures = [adapter.submit(tasks.add, i, 1) for i in range(200)]
+        _settled(futures)
+        assert dict(adapter.tasks) == {f.parsl_executor_task_id: f for f in futures}  # type: ignore[attr-defined]

@@ -3,23 +3,27 @@
 The suites below are the kit's own ``Abstract*Tests`` subclassed exactly as an
 executor author would: the reference 2020 executor, parsl's own
 ThreadPoolExecutor and HighThroughputExecutor (real, with a LocalProvider on
-loopback), and the package's adapters around a concurrent.futures thread pool.
+loopback), and the package's adapters: around a thread pool (both contracts, and
+``bridge=False``), a process pool and a Dask LocalCluster.
 """
 
 from __future__ import annotations
 
 import concurrent.futures as cf
+import multiprocessing
 import re
 import sys
+import warnings
 from importlib.metadata import entry_points
 from pathlib import Path
-from typing import Any, Callable, ClassVar, Dict, Iterator, Optional
+from typing import Any, Callable, Iterator, Optional
 
 import pytest
-from hypothesis import Phase, settings
+from hypothesis import settings
 from parsl.executors import HighThroughputExecutor, ThreadPoolExecutor
 from parsl.providers import LocalProvider
 
+from parsl_executor_protocol.adapters import adapt
 from parsl_executor_protocol.testing import (
     RULES,
     AbstractCurrentExecutorTests,
@@ -120,98 +124,86 @@ class TestParslHighThroughputExecutor(AbstractCurrentExecutorTests):
         return False if request.node.name.startswith("test_state_machine") else None
 
 
-# --- the package's adapters ----------------------------------------------------------------------
-
-# Rules the adapters break today, found by this kit: with a thread pool's own futures
-# (unbridged, adapt()'s default for thread pools) bad state cannot fail running tasks, and
-# the 2020 adapter's `tasks` forgets finished tasks.
-_ADAPTER_DEFECTS = {
-    "test_bad_state_fails_pending_and_later": (
-        "adapt() returns a thread pool's own futures (unbridged), so set_bad_state_and_fail_all "
-        "cannot fail tasks already running: rule bad-state-fails-pending"
-    ),
-    "test_state_machine": "the defect above, found when a run holds a task pending at bad state",
-}
-_ADAPTER_2020_TASKS_DEFECT = {
-    "test_tasks_tracks_every_future": (
-        "ExecutorAdapter2020.tasks drops finished tasks; the 2020 text keeps all submitted ones: "
-        "rule tasks-tracks-every-future"
-    ),
-    "test_state_machine": "the defect above, found by the state machine",
-}
-_ADAPTER_2020_DEFECTS = {
-    **_ADAPTER_DEFECTS,
-    **_ADAPTER_2020_TASKS_DEFECT,
-    "test_state_machine": "the two defects above, found by the state machine",
-}
+# --- the package's adapters ---------------------------------------------------------------------
+# adapt()'s default mode hands back futures of the adapter's own, so every rule holds,
+# bad state included; bridge=False (the pool's own futures) is opted out of the bad-state
+# rules, the one thing it gives up (see the README's "Adapters").
 
 
-class _KnownDefects:
-    """Marks the tests of rules an executor is known to break as expected failures (non-strict)."""
-
-    defects: ClassVar[Dict[str, str]] = {}
-
-    @pytest.fixture(autouse=True)
-    def _known_defects(self, request: pytest.FixtureRequest) -> None:
-        reason = self.defects.get(request.node.originalname)
-        if reason is not None:
-            request.applymarker(pytest.mark.xfail(reason=reason, strict=False))
-
-    @pytest.fixture
-    def executor_timeout(self) -> float:
-        # A broken rule costs one timeout of waiting; keep that short.
-        return 2.0
-
-    @pytest.fixture
-    def state_machine_settings(self) -> settings:
-        # A known defect need not be shrunk to its shortest example on every run.
-        return settings(max_examples=10, stateful_step_count=10, deadline=None, phases=[Phase.explicit, Phase.generate])
+def _forkserver_pool() -> cf.ProcessPoolExecutor:
+    # forkserver: forking this multi-threaded test process could deadlock a worker.
+    return cf.ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("forkserver"))
 
 
-class TestAdaptedThreadPool(_KnownDefects, AbstractCurrentExecutorTests):
+class TestAdaptedThreadPool(AbstractCurrentExecutorTests):
     """The kit on adapt(concurrent.futures.ThreadPoolExecutor(2)), today's contract."""
-
-    defects = _ADAPTER_DEFECTS
 
     @pytest.fixture
     def executor_factory(self, tmp_path: Path) -> Factory:
-        from parsl_executor_protocol.adapters import adapt
-
         return lambda: start_executor(adapt(cf.ThreadPoolExecutor(2)), tmp_path)
 
 
-class TestAdaptedThreadPool2020(_KnownDefects, AbstractExecutorTests):
-    """The kit on adapt(concurrent.futures.ThreadPoolExecutor(2), contract="2020")."""
-
-    defects = _ADAPTER_2020_DEFECTS
+class TestAdaptedThreadPool2020(AbstractExecutorTests):
+    """The kit on adapt(concurrent.futures.ThreadPoolExecutor(2), contract="2020"): tasks keeps every task."""
 
     @pytest.fixture
     def executor_factory(self, tmp_path: Path) -> Factory:
-        from parsl_executor_protocol.adapters import adapt
-
         return lambda: start_executor(adapt(cf.ThreadPoolExecutor(2), contract="2020"), tmp_path)
 
 
-class TestAdaptedThreadPoolBridged(AbstractCurrentExecutorTests):
-    """The kit on adapt(ThreadPoolExecutor(2), bridge=True): futures of the adapter's own, every rule holds."""
+class TestAdaptedThreadPoolBridgeFalse(AbstractCurrentExecutorTests):
+    """The kit on adapt(ThreadPoolExecutor(2), bridge=False): every rule but bad state, which it gives up."""
 
     @pytest.fixture
     def executor_factory(self, tmp_path: Path) -> Factory:
-        from parsl_executor_protocol.adapters import adapt
-
-        return lambda: start_executor(adapt(cf.ThreadPoolExecutor(2), bridge=True), tmp_path)
-
-
-class TestAdaptedThreadPoolBridged2020(_KnownDefects, AbstractExecutorTests):
-    """The kit on adapt(ThreadPoolExecutor(2), contract="2020", bridge=True)."""
-
-    defects = _ADAPTER_2020_TASKS_DEFECT
+        return lambda: start_executor(adapt(cf.ThreadPoolExecutor(2), bridge=False), tmp_path)
 
     @pytest.fixture
-    def executor_factory(self, tmp_path: Path) -> Factory:
-        from parsl_executor_protocol.adapters import adapt
+    def supports_bad_state(self) -> Optional[bool]:
+        # Deliberate: the pool's own futures can only be completed by the pool, so bad state
+        # cancels queued tasks and lets running ones finish (test_adapters_reliability checks that).
+        return False
 
-        return lambda: start_executor(adapt(cf.ThreadPoolExecutor(2), contract="2020", bridge=True), tmp_path)
+
+@pytest.fixture(scope="module")
+def process_pool() -> Iterator[cf.ProcessPoolExecutor]:
+    """One process pool for the module; each adapter over it leaves it running (owns_executor=False)."""
+    with _forkserver_pool() as pool:
+        yield pool
+
+
+class TestAdaptedProcessPool(AbstractCurrentExecutorTests):
+    """The kit on adapt(ProcessPoolExecutor(2)), today's contract: futures bridged by callbacks."""
+
+    @pytest.fixture
+    def executor_factory(self, tmp_path: Path, process_pool: cf.ProcessPoolExecutor) -> Factory:
+        return lambda: start_executor(adapt(process_pool, owns_executor=False), tmp_path)
+
+
+@pytest.fixture(scope="module")
+def dask_cluster() -> Iterator[Any]:
+    """One small in-process Dask cluster for the module, on the loopback interface."""
+    from distributed import LocalCluster
+
+    with warnings.catch_warnings():
+        # Its HTTP server takes 127.0.0.1:8787, or another port when a parallel run holds that one.
+        warnings.filterwarnings("ignore", "Port 8787 is already in use", UserWarning)
+        cluster = LocalCluster(  # type: ignore[no-untyped-call]
+            n_workers=1, threads_per_worker=2, processes=False, protocol="tcp://", host="127.0.0.1",
+            dashboard_address=None,
+        )
+    with cluster:
+        yield cluster
+
+
+class TestAdaptedDask(AbstractCurrentExecutorTests):
+    """The kit on adapt(distributed.Client(LocalCluster)), today's contract; shutdown closes each client."""
+
+    @pytest.fixture
+    def executor_factory(self, tmp_path: Path, dask_cluster: Any) -> Factory:
+        from distributed import Client
+
+        return lambda: start_executor(adapt(Client(dask_cluster)), tmp_path)  # type: ignore[no-untyped-call]
 
 
 # --- the pytest plugin and the documentation's first example -------------------------------------

@@ -47,7 +47,7 @@ def adapt(
     owns_executor: bool = ...,
     cancel_pending: bool = ...,
     shutdown_timeout: Optional[float] = ...,
-    bridge: Optional[bool] = ...,
+    bridge: bool = ...,
 ) -> ExecutorAdapter: ...
 
 
@@ -63,7 +63,7 @@ def adapt(
     owns_executor: bool = ...,
     cancel_pending: bool = ...,
     shutdown_timeout: Optional[float] = ...,
-    bridge: Optional[bool] = ...,
+    bridge: bool = ...,
 ) -> ExecutorAdapter2020: ...
 
 
@@ -78,7 +78,7 @@ def adapt(
     owns_executor: bool = True,
     cancel_pending: bool = True,
     shutdown_timeout: Optional[float] = None,
-    bridge: Optional[bool] = None,
+    bridge: bool = True,
 ) -> Union[ExecutorAdapter, ExecutorAdapter2020]:
     """Wrap ``executor`` as a Parsl executor that drops into ``parsl.load(Config(executors=[...]))``.
 
@@ -97,9 +97,11 @@ def adapt(
     * ``cancel_pending``: ``shutdown()`` cancels tasks that have not started
       rather than running them; ``shutdown_timeout``: seconds to wait for
       running tasks (``None``: as long as they take).
-    * ``bridge``: hand back futures of the adapter's own (default: yes except
-      for thread pools, whose own futures are returned as they are, which is
-      cheaper; see :class:`ExecutorAdapter`).
+    * ``bridge``: hand back futures of the adapter's own (the default), which
+      bad state fails at once, running tasks included.  ``False`` hands back
+      the wrapped executor's own futures (not possible for Dask): cheaper,
+      but only the pool can complete them, so bad state and shutdown cancel
+      the tasks not started and running ones finish.
     """
     if contract == "current":
         cls: type[Union[ExecutorAdapter, ExecutorAdapter2020]] = ExecutorAdapter

@@ -5,28 +5,40 @@ knows how to submit to, cancel in, scale and close the executor it wraps.  The
 classes here turn any backend into a Parsl executor: :class:`ExecutorAdapter`
 for today's contract, :class:`ExecutorAdapter2020` for the 2020 one.
 
-Futures are handed back in one of two ways:
+By default every future handed back is the adapter's own (a plain
+``concurrent.futures.Future``), so that the adapter can settle it whatever the
+wrapped executor does; it is completed in one of two ways:
 
-* **direct** (thread pools, by default): the pool's own futures are real
-  ``concurrent.futures.Future`` objects, so they are returned as they are,
-  with ``parsl_executor_task_id`` set; the bookkeeping done-callback is the
-  C-level ``dict.pop``, so no Python code runs per task on the pool's threads.
-  That is what Parsl's own ``ThreadPoolExecutor`` returns, at almost no extra
-  cost.  Such a future can only be completed by the pool, so bad state and
-  shutdown *cancel* the tasks that have not started (running tasks finish),
-  and a broken pool, which fails its futures itself, is noticed when the next
-  submission is refused.
-* **bridged** (process pools, loky and Dask by default; any pool with
-  ``bridge=True``): each task gets a future of the adapter's own, completed by
-  a done-callback on the wrapped executor's future.  The adapter then owns the
-  returned futures: bad state fails every pending one at once with the given
-  error, and a shutdown timeout fails the ones still running.
+* **runner** (thread pools): the pool runs :func:`_run`, which marks the
+  adapter's future running, calls the task and sets its outcome on the future,
+  all on the pool's thread.  No callback chain, no second result hand-over.
+* **callback** (process pools, loky, Dask, other look-alikes): one
+  ``add_done_callback`` on the wrapped executor's future copies its outcome
+  (on the pool's result thread, or Dask's callback thread).
+
+Either way ``set_bad_state_and_fail_all(exc)`` fails every pending future at
+once with ``exc``, as parsl's ``BlockProviderExecutor`` does, running tasks
+included (their eventual outcome is dropped); a shutdown timeout fails the
+tasks still running; and a wrapped future that ends without running its task
+(a broken pool fails all its queued futures; a pool shut down from outside
+cancels them) still settles the adapter's future.
+
+* **direct** (opt-in, ``bridge=False``): the wrapped executor's own futures
+  are handed back with ``parsl_executor_task_id`` set, which costs next to
+  nothing over the bare pool.  Only the pool can complete such a future, so
+  bad state and shutdown can only *cancel* tasks that have not started;
+  running ones finish normally, and a shutdown timeout leaves them pending.
+
+Bookkeeping is one dict, :attr:`_AdapterCore._pending`: the wrapped
+executor's future -> the future handed back (the same object in direct mode),
+for every task not yet settled.  Its done-callback, bad state and a shutdown
+timeout all *claim* a task by popping it, and only the claimant settles it; a
+pop is atomic, so no lock is taken on the submit or completion paths.
 """
 
 from __future__ import annotations
 
 import contextlib
-import functools
 import itertools
 import logging
 import os
@@ -64,8 +76,10 @@ class Backend(Protocol):
     kind: str
     #: Label used when ``adapt()`` is given none.
     default_label: str
-    #: Whether the adapter must hand back futures of its own (see the module docstring).
-    bridged: bool
+    #: Whether ``submit`` returns ``concurrent.futures.Future`` objects, which ``bridge=False`` hands back as they are.
+    native_futures: bool
+    #: Whether each task runs exactly once on a thread of this process, so that :func:`_run` can settle its future.
+    runs_inline: bool
     #: Whether tasks run in other processes: decides ``monitor_resources()`` and the default radio.
     runs_in_processes: bool
     #: ``resource_specification`` keys the backend understands, each with what it means.
@@ -162,14 +176,12 @@ def register_with_parsl() -> None:
 # --- the adapters --------------------------------------------------------------------------------
 
 
-def _backend_for(executor: object, bridge: Optional[bool]) -> Backend:
+def _backend_for(executor: object) -> Backend:
     """Pick the backend for ``executor``: a Dask client, or anything with ``submit`` and ``shutdown``."""
     distributed = sys.modules.get("distributed")
     if distributed is not None and isinstance(executor, distributed.Client):
         from .dask import DaskBackend
 
-        if bridge is False:
-            raise ValueError("bridge=False is impossible for a Dask client: its futures are not concurrent.futures")
         return DaskBackend(executor)
     if isinstance(executor, _AdapterCore):
         raise NotAnExecutorError(
@@ -194,35 +206,78 @@ def _backend_for(executor: object, bridge: Optional[bool]) -> Backend:
         )
     from .futures import FuturesBackend
 
-    return FuturesBackend(executor, bridge=bridge)
+    return FuturesBackend(executor)
 
 
-# A bridged future is settled by whoever *claims* its task id (pops it from
-# the tasks map): exactly one of completion, bad state, shutdown or a submit
-# racing with them.  The helpers below are only called by the claimant.
+#: How an adapter hands futures back (see the module docstring).
+Mode = Literal["runner", "callback", "direct"]
+
+
+def _run(future: Future[Any], func: Callable[..., Any], args: Sequence[Any], kwargs: Mapping[str, Any]) -> None:
+    """Run one task on a pool thread and settle the adapter's ``future`` with its outcome (runner mode)."""
+    try:
+        if not future.set_running_or_notify_cancel():
+            return  # cancelled before it started; its waiters are notified now
+    except RuntimeError:
+        # Failed by bad state in the instant between the pool starting this runner and
+        # the line above (concurrent.futures logs the "unexpected state"): do not run it.
+        return
+    # try/except rather than contextlib.suppress below: this runs once per task, and
+    # suppress() would make an object each time.
+    try:
+        result = func(*args, **kwargs)
+    except BaseException as exc:
+        try:  # noqa: SIM105
+            future.set_exception(exc)
+        except InvalidStateError:  # failed by bad state or a shutdown timeout while it ran
+            pass
+        # The traceback holds this frame, whose `future` holds the exception: break the cycle.
+        del future
+    else:
+        try:  # noqa: SIM105
+            future.set_result(result)
+        except InvalidStateError:
+            pass
+
+
+# A future handed back is settled by whoever *claims* its task (pops it from the
+# pending map): its completion callback, bad state, a shutdown timeout, or a
+# submit racing with them.  The helpers below are only called by the claimant.
 
 
 def _cancel(future: Future[Any]) -> None:
-    # cancel() alone leaves the future CANCELLED but not notified, and
+    """Cancel a claimed future and notify its waiters, as an executor must."""
+    future.cancel()
+    _notify_cancelled(future)
+
+
+def _notify_cancelled(future: Future[Any]) -> None:
+    # cancel() alone leaves a future CANCELLED but not notified, and
     # concurrent.futures.wait() only counts notified ones as done; an executor
     # must also call set_running_or_notify_cancel(), as the standard pools do.
-    future.cancel()
-    with contextlib.suppress(RuntimeError):  # not pending (cannot happen to a claimed future)
-        future.set_running_or_notify_cancel()
+    if future.cancelled():
+        with contextlib.suppress(RuntimeError):  # already notified (by its runner)
+            future.set_running_or_notify_cancel()
 
 
 def _settle_result(future: Future[Any], result: Any) -> None:
     try:
         future.set_result(result)
     except InvalidStateError:  # the caller cancelled it meanwhile
-        _cancel(future)
+        _notify_cancelled(future)
 
 
-def _settle_exception(future: Future[Any], exc: BaseException) -> None:
+def _settle_exception(future: Future[Any], exc: BaseException, *, notify: bool = True) -> None:
+    """Fail a claimed future; ``notify=False`` when its runner has started, and so notifies a cancelled one."""
     try:
         future.set_exception(exc)
-    except InvalidStateError:
-        _cancel(future)
+    except InvalidStateError:  # cancelled by the caller, or completed by its runner just before
+        if notify:
+            _notify_cancelled(future)
+
+
+def _task_id(future: Future[Any]) -> Any:
+    return getattr(future, "parsl_executor_task_id", None)
 
 
 class _AdapterCore:
@@ -251,9 +306,16 @@ class _AdapterCore:
         owns_executor: bool = True,
         cancel_pending: bool = True,
         shutdown_timeout: Optional[float] = None,
-        bridge: Optional[bool] = None,
+        bridge: bool = True,
     ) -> None:
-        backend = _backend_for(executor, bridge)
+        if not isinstance(bridge, bool):
+            raise TypeError(f"bridge must be a bool, found {type(bridge).__name__}: {bridge!r}")
+        backend = _backend_for(executor)
+        if not bridge and not backend.native_futures:
+            raise ValueError(
+                f"bridge=False is impossible for a {backend.kind} executor: its futures are not "
+                "concurrent.futures.Future objects, which parsl needs"
+            )
         if label is None:
             label = backend.default_label
         if not isinstance(label, str):
@@ -276,15 +338,22 @@ class _AdapterCore:
         self._owns = owns_executor
         self._cancel_pending = cancel_pending
         self._shutdown_timeout = shutdown_timeout
-        self._bridged = backend.bridged
-        self._pool_submit: Callable[..., Future[Any]] = backend.submit
+        self._pool_submit: Callable[..., Any] = backend.submit
         self._ids = itertools.count()
-        # Bridged tasks: task id -> our future.  Direct tasks: the pool's future -> task id,
-        # so that the bookkeeping callback can be the dict's own pop.
-        self._tasks: Dict[int, Future[Any]] = {}
-        self._live: Dict[Future[Any], int] = {}
-        self._forget_live: Callable[[Future[Any]], Any] = self._live.pop
-        self._inner: Dict[int, Any] = {}
+        # The one bookkeeping map: the wrapped executor's future -> the future handed
+        # back, for every task not yet settled (see the module docstring).
+        self._pending: Dict[Any, Future[Any]] = {}
+        # Task id -> future for every task ever submitted: kept by the 2020 adapter only.
+        self._submitted: Dict[int, Future[Any]] = {}
+        self._mode: Mode
+        self._on_done: Callable[[Any], Any]
+        if not bridge:
+            # The dict's own pop, C code: no Python runs per task on the pool's threads.
+            self._mode, self._on_done = "direct", self._pending.pop
+        elif backend.runs_inline:
+            self._mode, self._on_done = "runner", self._runner_done
+        else:
+            self._mode, self._on_done = "callback", self._callback_done
         # Read on every submit: True once shut down or in bad state.
         self._closed = False
         self._shut_down = False
@@ -295,8 +364,7 @@ class _AdapterCore:
         _register_if_parsl_loaded()
 
     def __repr__(self) -> str:
-        mode = "bridged" if self._bridged else "direct"
-        return f"{type(self).__name__}(label={self.label!r}, wraps={type(self.wrapped).__name__}, {mode})"
+        return f"{type(self).__name__}(label={self.label!r}, wraps={type(self.wrapped).__name__}, {self._mode})"
 
     # -- lifecycle --------------------------------------------------------------------------------
 
@@ -314,8 +382,9 @@ class _AdapterCore:
         Tasks that have not started are cancelled (``cancel_pending=True``, the
         default; Dask cannot tell queued from running tasks, so it cancels all
         unfinished ones).  Running tasks are waited for, at most
-        ``shutdown_timeout`` seconds when one was given; after that, bridged
-        futures fail with :class:`ExecutorShutdownError` and the workers of
+        ``shutdown_timeout`` seconds when one was given; after that their
+        futures fail with :class:`ExecutorShutdownError` (not with
+        ``bridge=False``: those futures belong to the pool) and the workers of
         an owned process pool (standard library or loky) are terminated;
         threads cannot be stopped and finish their task.  With
         ``owns_executor=True`` (the default) the wrapped executor is shut down
@@ -347,7 +416,7 @@ class _AdapterCore:
     def _settle_for_shutdown(self) -> bool:
         if self._cancel_pending:
             self._cancel_not_started()
-        pending = self._pending_futures()
+        pending = list(self._pending.values())
         if not pending:
             return False
         _, not_done = wait(pending, timeout=self._shutdown_timeout)
@@ -357,43 +426,82 @@ class _AdapterCore:
             "executor %r: %d task(s) still running %ss after shutdown began", self.label, len(not_done),
             self._shutdown_timeout,
         )
-        if self._bridged:
-            for task_id in list(self._tasks):
-                claimed = self._claim(task_id)
-                if claimed is None:
-                    continue
-                _settle_exception(
-                    claimed[0],
-                    ExecutorShutdownError(
-                        f"task {task_id} was still running {self._shutdown_timeout}s after executor "
-                        f"{self.label!r} began to shut down",
-                        executor_label=self.label,
-                    ),
+        if self._mode != "direct":
+            self._fail_all(
+                lambda future: ExecutorShutdownError(
+                    f"task {_task_id(future)} was still running {self._shutdown_timeout}s after executor "
+                    f"{self.label!r} began to shut down",
+                    executor_label=self.label,
                 )
+            )
         return True
 
-    def _pending_futures(self) -> List[Future[Any]]:
-        return list(self._tasks.values()) if self._bridged else list(self._live)
-
     def _cancel_not_started(self) -> None:
-        if not self._bridged:
-            self._backend.cancel(list(self._live))
+        if self._mode == "direct":
+            self._backend.cancel(list(self._pending))
             return
-        # Tasks whose inner future is not registered yet are being submitted
-        # right now; their submit sees the adapter closed and settles them.
-        known = [(task_id, inner) for task_id in list(self._tasks) if (inner := self._inner.get(task_id)) is not None]
-        cancelled = self._backend.cancel([inner for _, inner in known])
-        for (task_id, _), gone in zip(known, cancelled, strict=True):
-            claimed = self._claim(task_id) if gone else None
+        # Cancelling a concurrent.futures future runs its done-callback, which settles the
+        # adapter's future; Dask cancels later, so claim what it says will never run.
+        inners = list(self._pending)
+        for inner, gone in zip(inners, self._backend.cancel(inners), strict=True):
+            claimed = self._pending.pop(inner, None) if gone else None
             if claimed is not None:
-                _cancel(claimed[0])
+                _cancel(claimed)
 
-    def _claim(self, task_id: int) -> Optional[Tuple[Future[Any], Any]]:
-        """Take a bridged task out of the maps; return (its future, its inner future) if nobody else did."""
-        future = self._tasks.pop(task_id, None)
-        if future is None:
-            return None
-        return future, self._inner.pop(task_id, None)
+    def _fail_all(self, error: Callable[[Future[Any]], BaseException]) -> None:
+        """Claim every pending task, cancel it in the wrapped executor and fail its future with ``error(future)``."""
+        pop = self._pending.pop
+        claimed = [(inner, future) for inner in list(self._pending) if (future := pop(inner, None)) is not None]
+        if not claimed:
+            return
+        # Cancel before failing: a task whose cancellation succeeds never starts, so its
+        # runner cannot find its future already failed.
+        never_run = self._backend.cancel([inner for inner, _ in claimed])
+        runner = self._mode == "runner"
+        for (_, future), gone in zip(claimed, never_run, strict=True):
+            # A runner that started notifies a future its caller cancelled; otherwise the claimant must.
+            _settle_exception(future, error(future), notify=gone or not runner)
+
+    # -- completion callbacks ------------------------------------------------------------------------
+
+    def _runner_done(self, inner: Future[Any]) -> None:
+        """Done-callback of a runner's pool future: nothing to do unless the runner never ran."""
+        future = self._pending.pop(inner, None)
+        if future is None or (future.done() and not future.cancelled()):
+            return  # settled by its runner (the usual case), by bad state or by a shutdown timeout
+        if not inner.cancelled() and inner.exception() is None:
+            return  # the runner ran and settled or notified the future
+        # The pool dropped the task: cancelled it (shut down from outside) or failed it (broken).
+        if not future.cancelled():
+            self._settle_from(future, inner)
+            return
+        # The caller had cancelled it too, and the runner never ran to notify its waiters.
+        _notify_cancelled(future)
+        error = None if inner.cancelled() else inner.exception()
+        if error is not None and not self._shut_down and self._backend.is_fatal(error):
+            self._enter_bad_state(error)
+
+    def _callback_done(self, inner: Any) -> None:
+        """Done-callback of the wrapped executor's future in callback mode: copy its outcome."""
+        future = self._pending.pop(inner, None)
+        if future is not None:
+            self._settle_from(future, inner)
+
+    def _settle_from(self, future: Future[Any], inner: Any) -> None:
+        try:
+            result = self._backend.result(inner)
+        except BaseException as exc:
+            if isinstance(exc, CancelledError) and self._closed:  # cancelled by bad state or shutdown
+                _cancel(future)
+            elif not self._shut_down and self._backend.is_fatal(exc):
+                self._enter_bad_state(exc)
+                _settle_exception(future, self._exception or exc)
+            elif isinstance(exc, CancelledError):  # e.g. the wrapped pool was shut down from outside
+                _cancel(future)
+            else:
+                _settle_exception(future, exc)
+            return
+        _settle_result(future, result)
 
     # -- submission ----------------------------------------------------------------------------------
 
@@ -401,43 +509,53 @@ class _AdapterCore:
         self, func: Callable[..., Any], resource_specification: Mapping[str, Any], args: Sequence[Any],
         kwargs: Mapping[str, Any],
     ) -> Future[Any]:
-        """Submit on any path: resource specification, bridging, refusal when closed."""
+        """Submit on any path: resource specification, any mode, refusal when closed."""
         if resource_specification:
             self._check_resources(resource_specification)
         if self._closed:
             raise self._refusal()
         task_id = next(self._ids)
-        backend = self._backend
-        if not self._bridged:
-            try:
-                if resource_specification:
-                    future: Future[Any] = backend.submit_with(resource_specification, func, args, kwargs)
-                else:
-                    future = self._pool_submit(func, *args, **kwargs)
-            except BaseException as exc:
-                self._submission_failed(exc)
-                raise
-            future.parsl_executor_task_id = task_id  # type: ignore[attr-defined]
-            self._live[future] = task_id
-            future.add_done_callback(self._forget_live)
+        mode = self._mode
+        # Runner mode passes its future to the runner; callback mode makes one once submitted.
+        future: Future[Any] = Future()
+        if mode == "runner":
+            call: Callable[..., Any] = _run
+            call_args: Sequence[Any] = (future, func, args, kwargs)
+            call_kwargs: Mapping[str, Any] = {}
         else:
-            future = Future()
-            future.parsl_executor_task_id = task_id  # type: ignore[attr-defined]
-            self._tasks[task_id] = future
-            try:
-                if resource_specification:
-                    inner = backend.submit_with(resource_specification, func, args, kwargs)
-                else:
-                    inner = self._pool_submit(func, *args, **kwargs)
-            except BaseException as exc:
-                self._tasks.pop(task_id, None)
-                self._submission_failed(exc)
-                raise
-            self._inner[task_id] = inner
-            inner.add_done_callback(functools.partial(self._bridged_done, task_id, future))
+            call, call_args, call_kwargs = func, args, kwargs
+        try:
+            if resource_specification:
+                inner = self._backend.submit_with(resource_specification, call, call_args, call_kwargs)
+            else:
+                inner = self._pool_submit(call, *call_args, **call_kwargs)
+        except BaseException as exc:
+            self._submission_failed(exc)
+            raise
+        if mode == "direct":
+            future = inner
+        future.parsl_executor_task_id = task_id  # type: ignore[attr-defined]
+        self._pending[inner] = future
+        inner.add_done_callback(self._on_done)
         if self._closed:  # another thread entered bad state or shut down meanwhile
-            self._closed_during_submit(task_id, future)  # type: ignore[unreachable]  # mypy keeps the narrowing
+            self._closed_during_submit(inner, future)  # type: ignore[unreachable]  # mypy keeps the narrowing
         return future
+
+    def _closed_during_submit(self, inner: Any, future: Future[Any]) -> None:
+        """Settle a task registered while bad state or shutdown was being entered on another thread."""
+        if self._exception is not None:  # bad state: as set_bad_state_and_fail_all does
+            if self._mode == "direct":
+                self._backend.cancel([inner])
+            elif self._pending.pop(inner, None) is not None:  # not claimed by bad state already
+                gone = self._backend.cancel([inner])[0]
+                _settle_exception(future, self._exception, notify=gone or self._mode != "runner")
+        elif self._cancel_pending:
+            # Shutdown: cancelled in time, its done-callback settles it (Dask's later, so it is
+            # claimed here); otherwise it runs, as the tasks running when shutdown began do.
+            gone = self._backend.cancel([inner])[0]
+            claimed = self._pending.pop(inner, None) if gone and self._mode != "direct" else None
+            if claimed is not None:
+                _cancel(claimed)
 
     def _check_resources(self, resource_specification: Mapping[str, Any]) -> None:
         supported = self._backend.supported_resources
@@ -484,38 +602,6 @@ class _AdapterCore:
                 executor_label=self.label,
             ) from exc
 
-    def _closed_during_submit(self, task_id: int, future: Future[Any]) -> None:
-        """Settle a task registered while bad state or shutdown was being entered on another thread."""
-        if not self._bridged:
-            self._backend.cancel([future])  # the pool notifies waiters when it skips the task
-            return
-        claimed = self._claim(task_id)
-        if claimed is None:
-            return
-        future, inner = claimed
-        if inner is not None:
-            self._backend.cancel([inner])
-        if self._exception is not None:
-            _settle_exception(future, self._exception)
-        else:
-            _cancel(future)
-
-    def _bridged_done(self, task_id: int, future: Future[Any], inner: Any) -> None:
-        if self._claim(task_id) is None:  # already settled by bad state or shutdown
-            return
-        try:
-            result = self._backend.result(inner)
-        except BaseException as exc:
-            if isinstance(exc, CancelledError) and self._closed:  # cancelled by bad state or shutdown
-                _cancel(future)
-            elif not self._shut_down and self._backend.is_fatal(exc):
-                self._enter_bad_state(exc)
-                _settle_exception(future, self._exception or exc)
-            else:
-                _settle_exception(future, exc)
-            return
-        _settle_result(future, result)
-
     # -- bad state ------------------------------------------------------------------------------------
 
     def _enter_bad_state(self, cause: BaseException) -> None:
@@ -531,30 +617,24 @@ class _AdapterCore:
         self.set_bad_state_and_fail_all(error)
 
     def set_bad_state_and_fail_all(self, exception: Exception) -> None:
-        """Mark the executor irrecoverably bad and fail its pending tasks; later submissions raise.
+        """Mark the executor irrecoverably bad and fail every pending task at once; later submissions raise.
 
-        Bridged futures fail with ``exception``.  A direct (thread pool)
-        future can only be completed by its pool: the tasks that have not
-        started are cancelled, running ones finish.  The first exception is
-        kept as :attr:`executor_exception`.
+        Every pending future, running or not, fails with ``exception`` (as
+        parsl's ``BlockProviderExecutor`` does); tasks that have not started
+        are cancelled in the wrapped executor, and what running ones return is
+        dropped.  With ``bridge=False`` the futures belong to the pool: queued
+        tasks are cancelled and running ones finish.  Later submissions raise
+        :class:`ExecutorBadStateError` carrying the exception.  The first
+        exception is kept as :attr:`executor_exception`.
         """
         with self._lock:
             if self._exception is None:
                 self._exception = exception
             self._closed = True
-        if not self._bridged:
-            self._backend.cancel(list(self._live))
+        if self._mode == "direct":
+            self._backend.cancel(list(self._pending))
             return
-        inner = []
-        for task_id in list(self._tasks):
-            claimed = self._claim(task_id)
-            if claimed is None:
-                continue
-            if claimed[1] is not None:
-                inner.append(claimed[1])
-            _settle_exception(claimed[0], exception)
-        if inner:
-            self._backend.cancel(inner)
+        self._fail_all(lambda _: exception)
 
     @property
     def bad_state_is_set(self) -> bool:
@@ -570,10 +650,13 @@ class _AdapterCore:
 
     @property
     def tasks(self) -> Mapping[int, Future[Any]]:
-        """Task id -> future, for every task not yet finished (read-only; a snapshot in direct mode)."""
-        if self._bridged:
-            return MappingProxyType(self._tasks)
-        return MappingProxyType({task_id: future for future, task_id in list(self._live.items())})
+        """Task id -> future, for every task not yet settled (a read-only snapshot), as parsl's executors keep it.
+
+        A task leaves once its future is settled, so that a long run holds no
+        finished futures (or their results); :class:`ExecutorAdapter2020` keeps
+        every task, as the 2020 text says.
+        """
+        return MappingProxyType({_task_id(future): future for future in list(self._pending.values())})
 
     @property
     def scaling_enabled(self) -> bool:
@@ -674,20 +757,30 @@ class ExecutorAdapter(_AdapterCore):
         error is parsl's ``InvalidResourceSpecification`` (also the package's
         :class:`UnsupportedResourceSpecificationError`).
         """
-        if resource_specification or self._closed or self._bridged:
+        if resource_specification or self._closed:
             return self._submit_any(func, resource_specification, args, kwargs)
-        # The direct path, kept short: it is all the cost a thread pool task adds.
-        task_id = next(self._ids)
-        try:
-            future = self._pool_submit(func, *args, **kwargs)
-        except BaseException as exc:
-            self._submission_failed(exc)
-            raise
-        future.parsl_executor_task_id = task_id  # type: ignore[attr-defined]
-        self._live[future] = task_id
-        future.add_done_callback(self._forget_live)
+        # The thread pool paths, kept short: they are all the cost a task adds.
+        mode = self._mode
+        if mode == "runner":
+            future: Future[Any] = Future()
+            try:
+                inner = self._pool_submit(_run, future, func, args, kwargs)
+            except BaseException as exc:
+                self._submission_failed(exc)
+                raise
+        elif mode == "direct":
+            try:
+                future = inner = self._pool_submit(func, *args, **kwargs)
+            except BaseException as exc:
+                self._submission_failed(exc)
+                raise
+        else:
+            return self._submit_any(func, resource_specification, args, kwargs)
+        future.parsl_executor_task_id = next(self._ids)  # type: ignore[attr-defined]
+        self._pending[inner] = future
+        inner.add_done_callback(self._on_done)
         if self._closed:  # another thread entered bad state or shut down meanwhile
-            self._closed_during_submit(task_id, future)  # type: ignore[unreachable]  # mypy keeps the narrowing
+            self._closed_during_submit(inner, future)  # type: ignore[unreachable]  # mypy keeps the narrowing
         return future
 
 
@@ -699,6 +792,13 @@ class ExecutorAdapter2020(_AdapterCore):
     ``hub_address``/``hub_port``.  Today's DataFlowKernel cannot use it (its
     ``submit`` passes a resource specification), so it is not registered with
     parsl's ``ParslExecutor``.
+
+    :attr:`tasks` keeps every task ever submitted, as the 2020 text says ("for
+    all tasks that have been submitted to this executor"), so memory grows
+    with the number of tasks: each finished future, with its result, stays
+    until the adapter is dropped.  For long runs, use today's contract
+    (:class:`ExecutorAdapter`), whose ``tasks`` drops settled tasks as parsl's
+    executors do.
     """
 
     hub_address: Optional[str] = None
@@ -706,4 +806,11 @@ class ExecutorAdapter2020(_AdapterCore):
 
     def submit(self, func: Callable[..., _T], *args: object, **kwargs: object) -> Future[_T]:
         """Run ``func(*args, **kwargs)``; return a real ``concurrent.futures.Future``."""
-        return self._submit_any(func, {}, args, kwargs)
+        future = self._submit_any(func, {}, args, kwargs)
+        self._submitted[_task_id(future)] = future
+        return future
+
+    @property
+    def tasks(self) -> Mapping[int, Future[Any]]:
+        """Task id -> future for every task submitted, finished or not (a read-only live view)."""
+        return MappingProxyType(self._submitted)

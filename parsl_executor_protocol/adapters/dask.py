@@ -44,7 +44,9 @@ class DaskBackend:
 
     kind = "Dask"
     default_label = "dask"
-    bridged = True
+    native_futures = False
+    # Dask may run a task more than once (a lost worker) or in another process.
+    runs_inline = False
     # Dask workers may be threads of one process; per-task resource monitoring
     # forks a monitor per task, which parsl avoids for threads.
     runs_in_processes = False

@@ -3,8 +3,10 @@
 Anything with ``submit(fn, *args, **kwargs) -> Future`` and
 ``shutdown(wait=...)`` works.  What differs between pools:
 
-* thread pools hand their own futures straight back (the *direct* mode, see
-  :mod:`._base`); every other pool is *bridged* unless ``bridge`` says otherwise;
+* thread pools run each task through the adapter's runner, which settles the
+  adapter's future on the pool's thread; every other pool's futures are
+  copied to the adapter's by a done-callback (the modes are described in
+  :mod:`._base`);
 * the standard library's ``ProcessPoolExecutor`` pickles with :mod:`pickle`,
   which cannot pickle the closures Parsl wraps every app in, so tasks for it are
   serialized with ``cloudpickle`` (or ``dill``, which parsl installs) and
@@ -49,7 +51,10 @@ class FuturesBackend:
 
     supported_resources: Mapping[str, str] = {}
 
-    def __init__(self, pool: Any, *, bridge: Optional[bool] = None) -> None:
+    #: ``submit`` returns concurrent.futures.Future objects (look-alikes are trusted to).
+    native_futures = True
+
+    def __init__(self, pool: Any) -> None:
         self.pool = pool
         module = type(pool).__module__ or ""
         self._loky = "loky" in module.split(".")
@@ -63,7 +68,8 @@ class FuturesBackend:
             self.kind, self.default_label = "process pool", "processes"
         else:
             self.kind, self.default_label = type(pool).__name__, type(pool).__name__
-        self.bridged = (not self._threads) if bridge is None else bridge
+        # A thread pool (or subclass) calls each task once, on one of its threads.
+        self.runs_inline = self._threads
         self.submit: Callable[..., Any] = pool.submit
         if isinstance(pool, cf.ProcessPoolExecutor):
             dumps = _serializer()
