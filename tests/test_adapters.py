@@ -76,11 +76,10 @@ def _client(target: Any) -> Any:
 def dask_cluster() -> Iterator[Any]:
     """One small in-process Dask cluster for the module, on the loopback interface."""
     with warnings.catch_warnings():
-        # Its HTTP server takes 127.0.0.1:8787, or another port when a parallel run holds that one.
-        warnings.filterwarnings("ignore", "Port 8787 is already in use", UserWarning)
+        # The scheduler's HTTP health routes get a free loopback port, not 8787.
         cluster = LocalCluster(  # type: ignore[no-untyped-call]
             n_workers=1, threads_per_worker=2, processes=False, protocol="tcp://", host="127.0.0.1",
-            dashboard_address=None,
+            dashboard_address=None, scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
         )
     with cluster:
         yield cluster
