@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 import parsl_executor_protocol as pep
 from parsl_executor_protocol import ParslExecutorProtocol, check, conforms
-from parsl_executor_protocol._meta import ContractMeta
+from parsl_executor_protocol.protocols._meta import ContractMeta
 
 from ._checking_cases import kinds
 from .fixtures_abc2020 import Concrete2020Executor

@@ -29,7 +29,6 @@ from parsl_executor_protocol import (
     conforms,
     with_optional,
 )
-from parsl_executor_protocol._compat import PY_3_12_PLUS
 from parsl_executor_protocol._strategies_model import protocol_model
 from parsl_executor_protocol._strategies_types import wrong_type
 from parsl_executor_protocol.errors import StrategyError
@@ -401,7 +400,7 @@ def _plain_protocol(protocol: type) -> type:
     return typing.runtime_checkable(plain)
 
 
-@pytest.mark.skipif(not PY_3_12_PLUS, reason="typing's isinstance runs property getters before 3.12 (CPython #103034)")
+@pytest.mark.skipif(sys.version_info < (3, 12), reason="typing's isinstance runs property getters before 3.12 (CPython #103034)")
 @FAST
 @given(
     st.sampled_from(PROTOCOLS).flatmap(

@@ -13,9 +13,9 @@ from typing import Any, Optional
 
 from ..errors import ConformanceError
 from ..protocols import ParslExecutorProtocol
+from ..protocols._introspect import is_class
 from . import _cache
 from ._engine import check_instance, conforms_instance, plan_of
-from ._introspect import is_class
 from ._report import ConformanceReport, Violation, ViolationKind
 
 __all__ = [

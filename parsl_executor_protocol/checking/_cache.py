@@ -3,7 +3,7 @@
 Verdicts are cached per (protocol, class).  Both are keyed by ``id()``:
 hashing a class runs its metaclass's ``__hash__``, which may be user code (and
 is Python code, hence slow, for typing_extensions' protocols on Python 3.10
-and 3.11).  Protocols stay alive through :data:`specs`; classes are watched through a
+and 3.11).  Protocols stay alive through :data:`models`; classes are watched through a
 weak reference whose callback drops their entries when they die, so a dead
 class's id is never answered from the cache.  A plan may hold the C
 descriptor that reads its instances' ``__dict__``, which belongs to the class
@@ -25,8 +25,8 @@ from typing import Any, Dict, List, Optional, TypeVar
 #: Classes remembered per protocol before the table starts afresh.
 MAX_CLASSES = 1024
 
-#: id(protocol) -> compiled ProtocolSpec, which keeps the protocol alive.
-specs: Dict[int, Any] = {}
+#: id(protocol) -> its model (see protocols._model), which keeps the protocol alive.
+models: Dict[int, Any] = {}
 #: id(protocol) -> {id(class): Plan}.
 tables: Dict[int, Dict[int, Any]] = {}
 #: The same tables, for the runtime-checkable protocols only: what isinstance/issubclass read.
@@ -76,6 +76,7 @@ def _forget(ref: _Watch) -> None:
 
 def clear(cls: Optional[type] = None) -> None:
     """Drop cached verdicts: all of them, or those of ``cls`` and of every class inheriting from it."""
+    from ..protocols import _model
     from . import _hints
 
     # Memos are keyed by code and annotations, not classes, but comparisons of
@@ -83,13 +84,14 @@ def clear(cls: Optional[type] = None) -> None:
     _hints.clear()
     for table in _memos:
         table.clear()
+    _model.forget(cls)
     if cls is None:
-        specs.clear()
+        models.clear()
         tables.clear()
         hooked.clear()
         return
     target = id(cls)
-    if specs.pop(target, None) is not None:
+    if models.pop(target, None) is not None:
         tables.pop(target, None)
         hooked.pop(target, None)
     for table in tables.values():

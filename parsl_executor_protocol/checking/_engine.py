@@ -1,6 +1,6 @@
 """The engine: plans per class, the fast instance check, full reports, and the isinstance hooks.
 
-Data flows one way: the protocol's :class:`~._spec.ProtocolSpec` and a class's
+Data flows one way: the protocol's :class:`~parsl_executor_protocol.protocols._model.ProtocolModel` and a class's
 static view give one :class:`~._verdict.ClassMember` per member (cached in a
 :class:`Plan`); a check of an instance then reads only the instance's own
 ``__dict__`` and slots.
@@ -26,9 +26,9 @@ from __future__ import annotations
 
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
-from .. import _meta
-from . import _cache
-from ._introspect import (
+from .._memo import bounded_put
+from ..protocols import _meta
+from ..protocols._introspect import (
     SLOT,
     ClassView,
     instance_dict_reader,
@@ -37,8 +37,9 @@ from ._introspect import (
     self_assignments,
     type_name,
 )
+from ..protocols._model import ProtocolModel, protocol_model
+from . import _cache
 from ._report import ConformanceReport, Violation
-from ._spec import ProtocolSpec, protocol_spec
 from ._verdict import (
     ABSENT,
     ANNOTATION,
@@ -74,20 +75,20 @@ class Plan:
         "subject",
     )
 
-    def __init__(self, spec: ProtocolSpec, cls: type) -> None:
+    def __init__(self, model: ProtocolModel, cls: type) -> None:
         view = ClassView(cls)
-        self.members: Tuple[ClassMember, ...] = evaluate_members(spec.members, view)
+        self.members: Tuple[ClassMember, ...] = evaluate_members(model.members, view)
         self.read_dict, self.dict_note = instance_dict_reader(view)
         self.mro_ids = tuple(map(id, view.mro))
-        self.protocol_id = spec.protocol_id
-        self.protocol_name = spec.name
+        self.protocol_id = id(model.protocol)
+        self.protocol_name = model.name
         self.subject = f"instance of {type_name(cls)}"
         # The class-level verdict is worked out on first use (see class_verdict).
         self.class_report: Optional[ConformanceReport] = None
         self.class_ok: Optional[bool] = None
         self.fast, warnings = _compile(self.members, self.read_dict)
         # What an instance that overrides nothing in its __dict__ gets: the class's warnings.
-        self.ok_report = ConformanceReport(self.subject, spec.name, warnings)
+        self.ok_report = ConformanceReport(self.subject, model.name, warnings)
 
     def class_verdict(self, cls: type) -> ConformanceReport:
         """The class-level report on ``cls`` (the class this plan was built for), computed once."""
@@ -129,9 +130,7 @@ def _compile(
             if p.severity == "warning"
         )
         cached = (members, _template(members, read_dict is None), warnings)
-        if len(_compiled) >= 4096:
-            _compiled.clear()
-        _compiled[key] = cached
+        bounded_put(_compiled, key, cached)
     template, warnings = cached[1], cached[2]
     if template is True or template is False:
         return template, warnings
@@ -156,7 +155,7 @@ def _template(members: Tuple[ClassMember, ...], no_dict: bool) -> Any:
         elif role == REQUIRED:
             required.append(member)
         elif role == WATCH:
-            watch.append(member.spec.name)
+            watch.append(member.wanted.name)
         elif role == OPTIONAL:
             optional.append(member)
     if no_dict:
@@ -166,10 +165,10 @@ def _template(members: Tuple[ClassMember, ...], no_dict: bool) -> Any:
     if not required and not optional and not watch and not slots:
         return True
     shape = (
-        tuple((m.spec.name, m.accept_ids is not None) for m in required),
+        tuple((m.wanted.name, m.accept_ids is not None) for m in required),
         bool(watch),
-        tuple(m.spec.name for m in optional),
-        tuple((m.accept_ids is not None, not m.spec.optional) for m in slots),
+        tuple(m.wanted.name for m in optional),
+        tuple((m.accept_ids is not None, not m.wanted.optional) for m in slots),
     )
     factory = _factories.get(shape)
     if factory is None:
@@ -236,17 +235,17 @@ def fast_verdict(fast: Any, obj: object) -> Optional[bool]:
 # --- plans and reports --------------------------------------------------------------------
 
 
-def spec_of(protocol: Any) -> ProtocolSpec:
-    """The compiled spec of ``protocol`` (cached)."""
-    spec: Optional[ProtocolSpec] = _cache.specs.get(id(protocol))
-    if spec is None or spec.protocol is not protocol:
-        spec = protocol_spec(protocol)
-        _cache.specs[id(protocol)] = spec
+def model_of(protocol: Any) -> ProtocolModel:
+    """The model of ``protocol``, with its verdict tables set up on first use."""
+    model: Optional[ProtocolModel] = _cache.models.get(id(protocol))
+    if model is None or model.protocol is not protocol:
+        model = protocol_model(protocol)
+        _cache.models[id(protocol)] = model
         table: Dict[int, Plan] = {}
         _cache.tables[id(protocol)] = table
         if getattr(protocol, "_is_runtime_protocol", False):
             _cache.hooked[id(protocol)] = table
-    return spec
+    return model
 
 
 def plan_of(protocol: type, cls: type) -> Plan:
@@ -256,13 +255,13 @@ def plan_of(protocol: type, cls: type) -> Plan:
         plan = table.get(id(cls))
         if plan is not None:
             return plan  # type: ignore[no-any-return]
-    spec = spec_of(protocol)
+    model = model_of(protocol)
     depth = _cache.enter(("class", id(protocol), id(cls)))
     if depth is None:
-        return _assumed_plan(spec)
+        return _assumed_plan(model)
     cacheable = False
     try:
-        plan = Plan(spec, cls)
+        plan = Plan(model, cls)
     finally:
         cacheable = _cache.leave(depth)
     if cacheable:
@@ -270,17 +269,17 @@ def plan_of(protocol: type, cls: type) -> Plan:
     return plan
 
 
-def _assumed_plan(spec: ProtocolSpec) -> Plan:
+def _assumed_plan(model: ProtocolModel) -> Plan:
     # A class checked against a protocol while that very check is under way
     # (a recursive type): assumed to conform, like mypy does.
     plan = Plan.__new__(Plan)
     plan.members = ()
     plan.read_dict, plan.dict_note = None, ""
     plan.mro_ids = ()
-    plan.protocol_id = spec.protocol_id
-    plan.protocol_name = spec.name
+    plan.protocol_id = id(model.protocol)
+    plan.protocol_name = model.name
     plan.subject = "a recursive reference"
-    plan.class_report = plan.ok_report = ConformanceReport(plan.subject, spec.name, ())
+    plan.class_report = plan.ok_report = ConformanceReport(plan.subject, model.name, ())
     plan.class_ok = True
     plan.fast = True
     return plan
@@ -299,21 +298,21 @@ def instance_report(plan: Plan, obj: object) -> ConformanceReport:
             note = "its __dict__ could not be read"
         problems: list[Violation] = []
         for member in plan.members:
-            spec = member.spec
+            wanted = member.wanted
             if member.entry == SLOT:
                 try:
                     value = member.slot_reader(obj)
                 except AttributeError:
-                    problems += missing(spec, "a slot that is not assigned")
+                    problems += missing(wanted, "a slot that is not assigned")
                     continue
                 except Exception:
-                    problems += missing(spec, "a slot that cannot be read")
+                    problems += missing(wanted, "a slot that cannot be read")
                     continue
-                problems += evaluate_value(spec, value, "slot")
-            elif member.shadowable and namespace is not None and spec.name in namespace:
-                problems += evaluate_value(spec, namespace[spec.name], "instance __dict__")
+                problems += evaluate_value(wanted, value, "slot")
+            elif member.shadowable and namespace is not None and wanted.name in namespace:
+                problems += evaluate_value(wanted, namespace[wanted.name], "instance __dict__")
             elif note and member.entry in (ABSENT, ANNOTATION):
-                problems += missing(spec, f"nothing ({note})")
+                problems += missing(wanted, f"nothing ({note})")
             else:
                 problems += member.instance_problems
         return ConformanceReport(plan.subject, plan.protocol_name, tuple(problems))

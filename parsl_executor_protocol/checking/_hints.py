@@ -1,149 +1,43 @@
-"""Type hints: resolving annotations without running code, comparing them with beartype, naming them.
-
-An implementation's string annotations (``from __future__ import annotations``)
-are resolved by a small evaluator that only looks names up in dictionaries and
-only subscripts objects from ``typing``, ``types``, ``collections.abc`` and the
-builtins (or classes whose ``__class_getitem__`` comes from those), so that
-resolving an annotation never calls the implementation's code.  Anything else
-is reported as unresolvable rather than evaluated.
+"""Type hints compared: beartype's answers, cached, with its failures mapped to "cannot tell".
 
 Comparisons and value checks are beartype's (:func:`beartype.door.is_subhint`
-and :func:`beartype.door.is_bearable`); this module only caches them and maps
-their failures to "cannot tell".
+and :func:`beartype.door.is_bearable`).  Annotations are resolved by the one
+resolver, :mod:`parsl_executor_protocol.protocols._annotations`, whose names
+this module re-exports for the engine.
 """
 
 from __future__ import annotations
 
-import ast
-import builtins
 import collections.abc
 import types
 import typing
 import warnings
-from typing import Any, Callable, Dict, FrozenSet, Mapping, Optional, Tuple
+from typing import Any, Callable, Dict, FrozenSet, Optional, Tuple
 
-import typing_extensions
-
-from ._introspect import class_getitem_is_library, find_in_mro, is_class, module_dict, type_name
-
-NoneType = type(None)
-
-#: Returned when an annotation cannot be resolved without running code.
-UNRESOLVED: Any = type("Unresolved", (), {"__repr__": lambda self: "<unresolved annotation>"})()
-
-_LIBRARY_MODULES = frozenset(
-    {"typing", "typing_extensions", "types", "builtins", "collections.abc", "_collections_abc", "abc"}
+from .._memo import bounded_put
+from ..protocols import _annotations
+from ..protocols._annotations import (
+    _LIBRARY_MODULES,
+    _LITERALS,
+    _TE_ANY,
+    _UNION_ORIGINS,
+    UNRESOLVED,
+    NoneType,
+    hint_name,
+    resolve,
 )
-_type_module = type.__dict__["__module__"].__get__
-_UNION_ORIGINS = (typing.Union, types.UnionType)
-_LITERALS = (typing.Literal, typing_extensions.Literal)
-_TE_ANY: Any = typing_extensions.Any
+from ..protocols._introspect import find_in_mro, is_class
 
-_MAX_CACHE = 4096
-_resolved: Dict[Tuple[int, int, str], Tuple[Any, Any, Any]] = {}
+__all__ = ["UNRESOLVED", "accept_ids", "clear", "hint_name", "is_subhint", "resolve", "value_matches"]
+
+_type_module = type.__dict__["__module__"].__get__
 _subhints: Dict[Tuple[int, int], Tuple[Any, Any, Optional[bool]]] = {}
 
 
 def clear() -> None:
     """Forget every cached resolution and comparison."""
-    _resolved.clear()
+    _annotations.clear()
     _subhints.clear()
-
-
-class _Unresolvable(Exception):
-    pass
-
-
-# --- resolving annotations ----------------------------------------------------------------
-
-
-def resolve(annotation: Any, globalns: Mapping[str, Any], localns: Optional[Mapping[str, Any]] = None) -> Any:
-    """Turn an annotation into a hint; strings are evaluated safely.  :data:`UNRESOLVED` on failure."""
-    if type(annotation) is not str:
-        return annotation
-    key = (id(globalns), id(localns), annotation)
-    cached = _resolved.get(key)
-    # The namespaces are kept alive by the entry, so their ids cannot be reused.
-    if cached is not None and cached[1] is globalns and cached[2] is localns:
-        return cached[0]
-    try:
-        tree = ast.parse(annotation.strip(), mode="eval")
-        hint = _evaluate(tree.body, globalns, localns)
-    except (_Unresolvable, SyntaxError, ValueError, RecursionError):
-        hint = UNRESOLVED
-    except Exception:
-        # typing rejected the combination (e.g. a bad subscript): not a usable hint.
-        hint = UNRESOLVED
-    if len(_resolved) >= _MAX_CACHE:
-        _resolved.clear()
-    _resolved[key] = (hint, globalns, localns)
-    return hint
-
-
-def _lookup(name: str, globalns: Mapping[str, Any], localns: Optional[Mapping[str, Any]]) -> Any:
-    for namespace in (localns, globalns):
-        if type(namespace) is dict and dict.__contains__(namespace, name):
-            return dict.__getitem__(namespace, name)
-        if type(namespace) is types.MappingProxyType and name in namespace:
-            return namespace[name]
-    if name in builtins.__dict__:
-        return builtins.__dict__[name]
-    raise _Unresolvable(name)
-
-
-def _subscript_allowed(base: Any) -> bool:
-    if is_class(base):
-        # A metaclass __getitem__ would run instead of __class_getitem__.
-        if find_in_mro(type(base), "__getitem__", stop_at_type=True) is not None:
-            return False
-        return class_getitem_is_library(base)
-    return _type_module(type(base)) in _LIBRARY_MODULES
-
-
-def _evaluate(node: ast.AST, globalns: Mapping[str, Any], localns: Optional[Mapping[str, Any]]) -> Any:
-    if isinstance(node, ast.Constant):
-        if isinstance(node.value, str):
-            return _evaluate(ast.parse(node.value.strip(), mode="eval").body, globalns, localns)
-        return node.value
-    if isinstance(node, ast.Name):
-        return _lookup(node.id, globalns, localns)
-    if isinstance(node, ast.Attribute):
-        base = _evaluate(node.value, globalns, localns)
-        if type(base) is types.ModuleType:
-            namespace = module_dict(base)
-            if type(namespace) is dict and dict.__contains__(namespace, node.attr):
-                return dict.__getitem__(namespace, node.attr)
-        elif is_class(base):
-            found = find_in_mro(base, node.attr)
-            if found is not None:
-                return found[0]
-        raise _Unresolvable(node.attr)
-    if isinstance(node, (ast.Tuple, ast.List)):
-        items = [_evaluate(element, globalns, localns) for element in node.elts]
-        return tuple(items) if isinstance(node, ast.Tuple) else items
-    if isinstance(node, ast.Subscript):
-        base = _evaluate(node.value, globalns, localns)
-        if not _subscript_allowed(base):
-            raise _Unresolvable("subscript")
-        if any(base is literal for literal in _LITERALS):
-            # Literal's strings are values, not forward references.
-            index = _literal_values(node.slice, globalns, localns)
-        else:
-            index = _evaluate(node.slice, globalns, localns)
-        return base[index]
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
-        left = _evaluate(node.left, globalns, localns)
-        right = _evaluate(node.right, globalns, localns)
-        return typing.Union[left, right]
-    raise _Unresolvable(type(node).__name__)
-
-
-def _literal_values(node: ast.AST, globalns: Mapping[str, Any], localns: Optional[Mapping[str, Any]]) -> Any:
-    if isinstance(node, ast.Tuple):
-        return tuple(_literal_values(element, globalns, localns) for element in node.elts)
-    if isinstance(node, ast.Constant):
-        return node.value
-    return _evaluate(node, globalns, localns)
 
 
 # --- comparing ----------------------------------------------------------------------------
@@ -211,10 +105,7 @@ def is_subhint(sub: Any, sup: Any) -> Optional[bool]:
         except Exception as second:
             _forget_traceback(second)
             verdict = None
-    if len(_subhints) >= _MAX_CACHE:
-        _subhints.clear()
-    _subhints[key] = (sub, sup, verdict)
-    return verdict
+    return bounded_put(_subhints, key, (sub, sup, verdict))[2]
 
 
 _OBJECT_CLASS = object.__dict__["__class__"]
@@ -286,42 +177,3 @@ def accept_ids(hint: Any) -> Optional[FrozenSet[int]]:
     return frozenset()
 
 
-# --- naming -------------------------------------------------------------------------------
-
-
-def hint_name(hint: Any) -> str:
-    """A short, readable spelling of a hint (``Optional[str]``, ``Mapping[Any, Future[Any]]``)."""
-    try:
-        return _hint_name(hint)
-    except Exception:
-        return "<hint>"
-
-
-def _hint_name(hint: Any) -> str:
-    if hint is Any or hint is _TE_ANY:
-        return "Any"
-    if hint is None or hint is NoneType:
-        return "None"
-    if hint is Ellipsis:
-        return "..."
-    if hint is UNRESOLVED:
-        return "<unresolved annotation>"
-    if isinstance(hint, list):
-        return "[" + ", ".join(_hint_name(arg) for arg in hint) + "]"
-    if isinstance(hint, typing.TypeVar):
-        return str(hint.__name__)
-    origin = typing.get_origin(hint)
-    if origin is None:
-        return type_name(hint, qualified=False) if is_class(hint) else repr(hint).replace("typing.", "")
-    args = typing.get_args(hint)
-    if origin in _UNION_ORIGINS:
-        names = [_hint_name(arg) for arg in args if arg is not NoneType]
-        if len(names) < len(args):
-            return f"Optional[{names[0]}]" if len(names) == 1 else f"Optional[Union[{', '.join(names)}]]"
-        return f"Union[{', '.join(names)}]"
-    if any(origin is literal for literal in _LITERALS):
-        return f"Literal[{', '.join(repr(arg) for arg in args)}]"
-    name = getattr(hint, "_name", None) or (type_name(origin, qualified=False) if is_class(origin) else repr(origin))
-    if not args:
-        return str(name)
-    return f"{name}[{', '.join(_hint_name(arg) for arg in args)}]"

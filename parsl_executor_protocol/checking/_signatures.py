@@ -14,12 +14,11 @@ Shapes are read from code objects, never by calling anything.
 
 from __future__ import annotations
 
-import functools
+import inspect
 from types import FunctionType
-from typing import TYPE_CHECKING, Any, Callable, Dict, NamedTuple, Optional, Tuple
+from typing import Any, Dict, Optional, Tuple
 
-if TYPE_CHECKING:
-    import inspect
+from .._memo import MAX_ENTRIES, bounded_put
 
 # Parameter kinds, mypy's ARG_POS, ARG_OPT, ARG_STAR, ARG_NAMED, ARG_NAMED_OPT, ARG_STAR2.
 POS, OPT, STAR, NAMED, NAMED_OPT, STAR2 = range(6)
@@ -32,56 +31,57 @@ _CO_VARKEYWORDS = 0x08
 _code_of = FunctionType.__dict__["__code__"].__get__
 _defaults_of = FunctionType.__dict__["__defaults__"].__get__
 _kwdefaults_of = FunctionType.__dict__["__kwdefaults__"].__get__
-
-
-class Param(NamedTuple):
-    """One parameter: its kind, the name callers may use (``None``: positional-only) and its spelling."""
-
-    kind: int
-    name: Optional[str]
-    display: str
-
+_EMPTY = inspect.Parameter.empty
 
 # mypy's FormalArgument without the type: (name, position, required).  Plain
 # tuples: comparisons build many of them.
 _Formal = Tuple[Optional[str], Optional[int], bool]
 
-
-# tuple.__new__ is C; Param(...) runs the Python __new__ that NamedTuple generates.
-_param: Callable[[Tuple[int, Optional[str], str]], Param] = functools.partial(tuple.__new__, Param)
+# One parameter as a shape keeps it: (mypy kind, the name callers may use or
+# None when positional-only, its spelling in messages).
+_Slot = Tuple[int, Optional[str], str]
 
 
 class Shape:
     """What a callable accepts, with the lookups mypy's rules need worked out once.
 
-    ``star_any``/``star2_any``: ``*args``/``**kwargs`` are typed ``Any``.
-    Shapes are interned (see :func:`make_shape`): equal shapes are one object,
-    so comparisons between them are cached by identity.
+    Parameter ``i`` is ``kinds[i]`` (mypy's kind), ``names[i]`` (the name a
+    caller may pass it by, ``None`` when positional-only) and ``displays[i]``
+    (its spelling, ``*args`` included).  ``star_any``/``star2_any``:
+    ``*args``/``**kwargs`` are typed ``Any``.  Shapes are interned (see
+    :func:`make_shape`): equal shapes are one object, so comparisons between
+    them are cached by identity.
     """
 
-    __slots__ = ("by_name", "formals", "has_star2", "kinds", "params", "star", "star2_any", "star_any")
+    __slots__ = ("by_name", "displays", "formals", "has_star2", "kinds", "names", "star", "star2_any", "star_any")
 
-    def __init__(self, params: Tuple[Param, ...], star_any: bool = False, star2_any: bool = False) -> None:
-        self.params = params
+    def __init__(self, slots: Tuple[_Slot, ...], star_any: bool = False, star2_any: bool = False) -> None:
+        self.kinds = tuple(slot[0] for slot in slots)
+        self.names = tuple(slot[1] for slot in slots)
+        self.displays = tuple(slot[2] for slot in slots)
         self.star_any = star_any
         self.star2_any = star2_any
-        self.kinds = tuple(param.kind for param in params)
         self.star: Optional[int] = self.kinds.index(STAR) if STAR in self.kinds else None
         self.has_star2 = STAR2 in self.kinds
         formals = []
         by_name: Dict[str, _Formal] = {}
         done_with_positional = False
-        for index, param in enumerate(params):
-            if param.kind not in _POSITIONAL:
+        for index, (kind, name, _) in enumerate(slots):
+            if kind not in _POSITIONAL:
                 done_with_positional = True
-            if param.kind in (STAR, STAR2):
+            if kind in (STAR, STAR2):
                 continue
-            formal = (param.name, None if done_with_positional else index, param.kind in _REQUIRED)
+            formal = (name, None if done_with_positional else index, kind in _REQUIRED)
             formals.append(formal)
-            if param.name is not None:
-                by_name[param.name] = formal
+            if name is not None:
+                by_name[name] = formal
         self.formals = tuple(formals)
         self.by_name = by_name
+
+    @property
+    def slots(self) -> Tuple[_Slot, ...]:
+        """The parameters as ``(kind, name, display)`` triples."""
+        return tuple(zip(self.kinds, self.names, self.displays, strict=True))
 
     def __repr__(self) -> str:
         return f"<Shape {describe('', self)}>"
@@ -93,17 +93,17 @@ _bound: Dict[int, Tuple[Shape, Optional[Shape]]] = {}
 _verdicts: Dict[Tuple[int, int, bool], Tuple[Shape, Shape, Optional[str]]] = {}
 
 
-def make_shape(params: Tuple[Param, ...], star_any: bool = False, star2_any: bool = False) -> Shape:
+
+def make_shape(slots: Tuple[_Slot, ...], star_any: bool = False, star2_any: bool = False) -> Shape:
     """The one :class:`Shape` with these parameters."""
-    key = (params, star_any, star2_any)
+    key = (slots, star_any, star2_any)
     shape = _interned.get(key)
     if shape is None:
-        shape = Shape(params, star_any, star2_any)
-        if len(_interned) >= 4096:
-            _interned.clear()
+        shape = Shape(slots, star_any, star2_any)
+        if len(_interned) >= MAX_ENTRIES:
             _bound.clear()
             _verdicts.clear()
-        _interned[key] = shape
+        bounded_put(_interned, key, shape, MAX_ENTRIES)
     return shape
 
 
@@ -138,55 +138,63 @@ def shape_of_function(func: FunctionType) -> Shape:
     )
     shape = _shapes.get(key)
     if shape is None:
-        shape = _shape_of_code(key)
-        if len(_shapes) >= 4096:
-            _shapes.clear()
-        _shapes[key] = shape
+        shape = bounded_put(_shapes, key, _shape_of_code(key), MAX_ENTRIES)
     return shape
 
 
 def _shape_of_code(key: Tuple[Any, ...]) -> Shape:
     names, argcount, posonly, kwonly, stars, ndefaults, kwdefaults = key
-    params = []
+    slots = []
     for index in range(argcount):
         name = names[index]
         kind = POS if index < argcount - ndefaults else OPT
         hidden = index < posonly or _positional_only_name(name)
-        params.append(_param((kind, None if hidden else name, name)))
+        slots.append((kind, None if hidden else name, name))
     star_index = argcount + kwonly
     if stars & _CO_VARARGS:
-        params.append(_param((STAR, None, "*" + names[star_index])))
+        slots.append((STAR, None, "*" + names[star_index]))
         star_index += 1
     for name in names[argcount : argcount + kwonly]:
-        has_default = name in kwdefaults
-        params.append(_param((NAMED_OPT if has_default else NAMED, name, name)))
+        slots.append((NAMED_OPT if name in kwdefaults else NAMED, name, name))
     if stars & _CO_VARKEYWORDS:
-        params.append(_param((STAR2, None, "**" + names[star_index])))
-    return make_shape(tuple(params))
+        slots.append((STAR2, None, "**" + names[star_index]))
+    return make_shape(tuple(slots))
+
+
+def _slot_of(parameter: inspect.Parameter, pep484_positional_only: bool) -> _Slot:
+    kind = parameter.kind
+    required = parameter.default is _EMPTY
+    name = parameter.name
+    if kind is inspect.Parameter.POSITIONAL_ONLY:
+        return (POS if required else OPT, None, name)
+    if kind is inspect.Parameter.POSITIONAL_OR_KEYWORD:
+        hidden = pep484_positional_only and _positional_only_name(name)
+        return (POS if required else OPT, None if hidden else name, name)
+    if kind is inspect.Parameter.VAR_POSITIONAL:
+        return (STAR, None, "*" + name)
+    if kind is inspect.Parameter.KEYWORD_ONLY:
+        return (NAMED if required else NAMED_OPT, name, name)
+    return (STAR2, None, "**" + name)
 
 
 def shape_of_signature(signature: inspect.Signature) -> Shape:
     """Convert an :class:`inspect.Signature` (of a builtin, or a ``__signature__``) to a shape."""
-    import inspect
-
-    params = []
-    for parameter in signature.parameters.values():
-        kind = parameter.kind
-        required = parameter.default is inspect.Parameter.empty
-        name = parameter.name
-        if kind is inspect.Parameter.POSITIONAL_ONLY:
-            params.append(Param(POS if required else OPT, None, name))
-        elif kind is inspect.Parameter.POSITIONAL_OR_KEYWORD:
-            params.append(Param(POS if required else OPT, name, name))
-        elif kind is inspect.Parameter.VAR_POSITIONAL:
-            params.append(Param(STAR, None, "*" + name))
-        elif kind is inspect.Parameter.KEYWORD_ONLY:
-            params.append(Param(NAMED if required else NAMED_OPT, name, name))
-        else:
-            params.append(Param(STAR2, None, "**" + name))
-    return make_shape(tuple(params))
+    return make_shape(tuple(_slot_of(parameter, False) for parameter in signature.parameters.values()))
 
 
+def shape_of_params(params: Tuple[inspect.Parameter, ...]) -> Shape:
+    """The shape of a protocol method from its model's parameters (``self`` already removed).
+
+    ``*args``/``**kwargs`` annotated ``Any`` are noted: only ``(*args: Any,
+    **kwargs: Any)`` makes a protocol method accept anything (mypy's ``...``).
+    """
+    star_any = star2_any = False
+    for parameter in params:
+        if parameter.kind is inspect.Parameter.VAR_POSITIONAL:
+            star_any = parameter.annotation is Any
+        elif parameter.kind is inspect.Parameter.VAR_KEYWORD:
+            star2_any = parameter.annotation is Any
+    return make_shape(tuple(_slot_of(parameter, True) for parameter in params), star_any, star2_any)
 
 
 def bind(shape: Shape) -> Optional[Shape]:
@@ -194,26 +202,24 @@ def bind(shape: Shape) -> Optional[Shape]:
     cached = _bound.get(id(shape))
     if cached is not None and cached[0] is shape:
         return cached[1]
-    params = shape.params
+    kinds = shape.kinds
     bound: Optional[Shape] = None
-    if params and params[0].kind in _POSITIONAL:
-        bound = make_shape(params[1:], shape.star_any, shape.star2_any)
-    elif params and params[0].kind == STAR:
+    if kinds and kinds[0] in _POSITIONAL:
+        bound = make_shape(shape.slots[1:], shape.star_any, shape.star2_any)
+    elif kinds and kinds[0] == STAR:
         bound = shape
-    if len(_bound) >= 4096:
-        _bound.clear()
-    _bound[id(shape)] = (shape, bound)
+    bounded_put(_bound, id(shape), (shape, bound), MAX_ENTRIES)
     return bound
 
 
-def describe(name: str, shape: Shape) -> str:
+def describe(callee: str, shape: Shape) -> str:
     """Spell a shape like a ``def`` line without types: ``submit(func, *args, **kwargs)``."""
     parts = []
     slash_pending = False
     star_seen = False
-    for param in shape.params:
-        if param.kind in _POSITIONAL:
-            if param.name is None:
+    for kind, name, display in zip(shape.kinds, shape.names, shape.displays, strict=True):
+        if kind in _POSITIONAL:
+            if name is None:
                 slash_pending = True
             elif slash_pending:
                 parts.append("/")
@@ -222,18 +228,18 @@ def describe(name: str, shape: Shape) -> str:
             if slash_pending:
                 parts.append("/")
                 slash_pending = False
-            if param.kind == STAR:
+            if kind == STAR:
                 star_seen = True
-            elif param.kind in (NAMED, NAMED_OPT) and not star_seen:
+            elif kind in (NAMED, NAMED_OPT) and not star_seen:
                 parts.append("*")
                 star_seen = True
-        text = param.display
-        if param.kind in (OPT, NAMED_OPT):
+        text = display
+        if kind in (OPT, NAMED_OPT):
             text += "=…"
         parts.append(text)
     if slash_pending:
         parts.append("/")
-    return f"{name}({', '.join(parts)})"
+    return f"{callee}({', '.join(parts)})"
 
 
 # --- mypy's lookups on one side of the comparison -------------------------------------------
@@ -251,10 +257,9 @@ def _by_name(shape: Shape, name: Optional[str]) -> Optional[_Formal]:
 def _by_position(shape: Shape, position: Optional[int]) -> Optional[_Formal]:
     if position is None:
         return None
-    params = shape.params
-    if position < len(params) and params[position].kind in _POSITIONAL:
-        param = params[position]
-        return (param.name, position, param.kind == POS)
+    kinds = shape.kinds
+    if position < len(kinds) and kinds[position] in _POSITIONAL:
+        return (shape.names[position], position, kinds[position] == POS)
     return (None, position, False) if shape.star is not None else None
 
 
@@ -273,8 +278,8 @@ def _corresponding(shape: Shape, model: _Formal) -> Optional[_Formal]:
 
 def _spell(formal: _Formal, shape: Shape) -> str:
     name, pos, _ = formal
-    if pos is not None and pos < len(shape.params):
-        return repr(shape.params[pos].display)
+    if pos is not None and pos < len(shape.displays):
+        return repr(shape.displays[pos])
     if name is not None:
         return repr(name)
     return f"positional argument {pos}"
@@ -290,17 +295,17 @@ def _args_incompatible(
             return f"the protocol passes {right_name!r} by keyword, but the implementation takes it positionally only"
         return f"the protocol passes {right_name!r} by keyword, which the implementation does not accept"
     if right_pos is not None and left_pos != right_pos:
-        params = left_shape.params
-        if left_pos is None and right_pos < len(params) and params[right_pos].kind in _POSITIONAL:
+        kinds, displays = left_shape.kinds, left_shape.displays
+        if left_pos is None and right_pos < len(kinds) and kinds[right_pos] in _POSITIONAL:
             # mypy matched the keyword to **kwargs, which leaves the positional parameter unset.
-            if params[right_pos].name is None:
+            if left_shape.names[right_pos] is None:
                 return (
-                    f"{params[right_pos].display!r} is positional-only, but the protocol's callers may pass "
+                    f"{displays[right_pos]!r} is positional-only, but the protocol's callers may pass "
                     f"{right_name!r} by keyword"
                 )
             return (
                 f"the protocol's callers may pass {right_name!r} by keyword, but the implementation calls that "
-                f"parameter {params[right_pos].display!r}"
+                f"parameter {displays[right_pos]!r}"
             )
         return (
             f"the protocol passes {_spell(right, right_shape)} positionally, "
@@ -325,9 +330,7 @@ def incompatibility(impl: Shape, proto: Shape, *, ignore_names: bool = True) -> 
     if cached is not None and cached[0] is impl and cached[1] is proto:
         return cached[2]
     reason = _incompatibility(impl, proto, ignore_names)
-    if len(_verdicts) >= 4096:
-        _verdicts.clear()
-    _verdicts[key] = (impl, proto, reason)
+    bounded_put(_verdicts, key, (impl, proto, reason), MAX_ENTRIES)
     return reason
 
 
@@ -354,20 +357,20 @@ def _incompatibility(impl: Shape, proto: Shape, ignore_names: bool) -> Optional[
 
     if proto.star is not None and not trivial_vararg_suffix:
         index = proto.star
-        while index < len(impl.params) and impl.params[index].kind in _POSITIONAL:
-            if impl.params[index].kind == POS:
+        while index < len(impl.kinds) and impl.kinds[index] in _POSITIONAL:
+            if impl.kinds[index] == POS:
                 return (
-                    f"{impl.params[index].display!r} is required, but calls through the protocol's "
+                    f"{impl.displays[index]!r} is required, but calls through the protocol's "
                     f"*args need not pass it"
                 )
             index += 1
 
     if proto.has_star2:
-        for param in impl.params:
-            if param.name is None or param.kind in (STAR, STAR2) or param.name in proto.by_name:
+        for kind, name, display in zip(impl.kinds, impl.names, impl.displays, strict=True):
+            if name is None or kind in (STAR, STAR2) or name in proto.by_name:
                 continue
-            if param.kind in _REQUIRED:
-                return f"{param.display!r} is required, but calls through the protocol's **kwargs need not pass it"
+            if kind in _REQUIRED:
+                return f"{display!r} is required, but calls through the protocol's **kwargs need not pass it"
 
     for left in impl.formals:
         right_by_name = _by_name(proto, left[0])

@@ -13,8 +13,8 @@ import functools
 import types
 from typing import Any, Dict, FrozenSet, Optional, Tuple
 
-from . import _cache, _hints
-from ._introspect import (
+from .._memo import bounded_put
+from ..protocols._introspect import (
     C_ATTRIBUTE,
     CACHED_PROPERTY,
     CALLABLE,
@@ -50,9 +50,10 @@ from ._introspect import (
     staticmethod_func,
     type_name,
 )
+from ..protocols._model import METHOD, PROPERTY_MEMBER, UNRESOLVED, Member
+from . import _cache, _hints
 from ._report import Violation, ViolationKind
-from ._signatures import Shape, bind, describe, incompatibility, shape_of_function, shape_of_signature
-from ._spec import METHOD, MemberSpec
+from ._signatures import Shape, bind, describe, incompatibility, shape_of_function, shape_of_params, shape_of_signature
 
 #: A member no class in the MRO defines or annotates.
 ABSENT = "absent"
@@ -99,18 +100,18 @@ class ClassMember:
         "role",
         "shadowable",
         "slot_reader",
-        "spec",
+        "wanted",
     )
 
     def __init__(
         self,
-        spec: MemberSpec,
+        wanted: Member,
         entry: str,
         instance_problems: Tuple[Violation, ...],
         class_problems: Optional[Tuple[Violation, ...]],
         slot_reader: Any = None,
     ) -> None:
-        self.spec = spec
+        self.wanted = wanted
         self.entry = entry
         #: Whether an instance ``__dict__`` entry takes precedence over the class's.
         self.shadowable = entry in SHADOWABLE or entry in (ABSENT, ANNOTATION, BUILTIN_DESCRIPTOR)
@@ -121,7 +122,7 @@ class ClassMember:
         self.class_problems = class_problems
         self.slot_reader = slot_reader
         #: Ids of the value types the fast path accepts outright (``None``: all); none for methods.
-        self.accept_ids = _NO_TYPES if spec.kind == METHOD else spec.accept_ids
+        self.accept_ids = _NO_TYPES if wanted.kind == METHOD else accepted_types(wanted)
         self.role = self._role()
 
     def _role(self) -> str:
@@ -136,29 +137,71 @@ class ClassMember:
         return OPTIONAL if self.accept_ids is not None else NOTHING
 
 
+# --- what the engine derives from the model, once per member -----------------------------
+
+# id(member) -> (member, its call shape or None, accepted type ids, expected text).  Model
+# members are cached with their protocol's model, so an id here is that member.
+_derived: Dict[int, Tuple[Member, Optional[Shape], Optional[FrozenSet[int]], str]] = _cache.memo({})
+
+
+def _derive(wanted: Member) -> Tuple[Member, Optional[Shape], Optional[FrozenSet[int]], str]:
+    found = _derived.get(id(wanted))
+    if found is not None and found[0] is wanted:
+        return found
+    shape: Optional[Shape] = None
+    accept: Optional[FrozenSet[int]] = None
+    if wanted.kind == METHOD:
+        shape = shape_of_params(wanted.params)
+        text = f"method {describe(wanted.name, shape)}"
+    else:
+        accept = None if wanted.type is UNRESOLVED else _hints.accept_ids(wanted.type)
+        access = "read-write" if wanted.settable else "read-only"
+        what = "property" if wanted.kind == PROPERTY_MEMBER else "attribute"
+        text = f"{access} {what} of type {_hints.hint_name(wanted.type)}"
+    derived = (wanted, shape, accept, text)
+    return bounded_put(_derived, id(wanted), derived)
+
+
+def protocol_shape(wanted: Member) -> Shape:
+    """The call shape the protocol's method ``wanted`` accepts (``self`` bound)."""
+    shape = _derive(wanted)[1]
+    assert shape is not None, wanted.name
+    return shape
+
+
+def accepted_types(wanted: Member) -> Optional[FrozenSet[int]]:
+    """Ids of the value types the fast path accepts outright for ``wanted`` (``None``: every type)."""
+    return _derive(wanted)[2]
+
+
+def expected(wanted: Member) -> str:
+    """What the protocol expects of ``wanted``, as violation messages spell it."""
+    return _derive(wanted)[3]
+
+
 # --- messages -----------------------------------------------------------------------------
 
 
-def problem(spec: MemberSpec, kind: ViolationKind, found: str, detail: str) -> Violation:
-    """A violation of ``spec``; a problem with a present optional member becomes ``optional_wrong_type``."""
-    if spec.optional and kind is not ViolationKind.UNVERIFIABLE:
+def problem(wanted: Member, kind: ViolationKind, found: str, detail: str) -> Violation:
+    """A violation of ``wanted``; a problem with a present optional member becomes ``optional_wrong_type``."""
+    if wanted.optional and kind is not ViolationKind.UNVERIFIABLE:
         kind = ViolationKind.OPTIONAL_WRONG_TYPE
         detail = f"optional member present but wrong: {detail}"
-    return Violation(spec.name, kind, spec.expected, found, f"{spec.name}: {detail}")
+    return Violation(wanted.name, kind, expected(wanted), found, f"{wanted.name}: {detail}")
 
 
-def missing(spec: MemberSpec, found: str = "nothing") -> Tuple[Violation, ...]:
+def missing(wanted: Member, found: str = "nothing") -> Tuple[Violation, ...]:
     """The ``missing`` violation of a required member (optional members may be absent)."""
-    if spec.optional:
+    if wanted.optional:
         return ()
-    detail = f"missing; expected {spec.expected}"
+    detail = f"missing; expected {expected(wanted)}"
     if found != "nothing":
         detail += f" (found {found})"
-    return (Violation(spec.name, ViolationKind.MISSING, spec.expected, found, f"{spec.name}: {detail}"),)
+    return (Violation(wanted.name, ViolationKind.MISSING, expected(wanted), found, f"{wanted.name}: {detail}"),)
 
 
-def _unverifiable(spec: MemberSpec, found: str, why: str) -> Tuple[Violation, ...]:
-    return (problem(spec, ViolationKind.UNVERIFIABLE, found, f"not verified: {why}"),)
+def _unverifiable(wanted: Member, found: str, why: str) -> Tuple[Violation, ...]:
+    return (problem(wanted, ViolationKind.UNVERIFIABLE, found, f"not verified: {why}"),)
 
 
 # --- call shapes of what was found --------------------------------------------------------
@@ -238,18 +281,18 @@ def callable_shape(value: object) -> Tuple[Optional[Shape], str]:
     return None, f"a {type_name(kind, False)} object whose __call__ cannot be read statically"
 
 
-def _method_problems(spec: MemberSpec, shape: Optional[Shape], found: str, why: str) -> Tuple[Violation, ...]:
+def _method_problems(wanted: Member, shape: Optional[Shape], found: str, why: str) -> Tuple[Violation, ...]:
     if shape is None:
-        return _unverifiable(spec, found, why)
-    assert spec.shape is not None
-    reason = incompatibility(shape, spec.shape, ignore_names=spec.name != "__call__")
+        return _unverifiable(wanted, found, why)
+    wanted_shape = protocol_shape(wanted)
+    reason = incompatibility(shape, wanted_shape, ignore_names=wanted.name != "__call__")
     if reason is None:
         return ()
-    expected = describe(spec.name, spec.shape)
-    got = describe(spec.name, shape)
+    expected = describe(wanted.name, wanted_shape)
+    got = describe(wanted.name, shape)
     return (
         problem(
-            spec,
+            wanted,
             ViolationKind.INCOMPATIBLE_SIGNATURE,
             f"method {got}",
             f"incompatible signature: {reason} (expected {expected}, found {got})",
@@ -261,37 +304,37 @@ def _method_problems(spec: MemberSpec, shape: Optional[Shape], found: str, why: 
 
 
 def _compare_annotation(
-    spec: MemberSpec, annotation: Any, globalns: Any, localns: Any, what: str
+    wanted: Member, annotation: Any, globalns: Any, localns: Any, what: str
 ) -> Tuple[Violation, ...]:
-    if spec.hint is _hints.UNRESOLVED:
-        return _unverifiable(spec, what, "the protocol's annotation cannot be resolved")
+    if wanted.type is _hints.UNRESOLVED:
+        return _unverifiable(wanted, what, "the protocol's annotation cannot be resolved")
     hint = _hints.resolve(annotation, globalns, localns)
     if hint is _hints.UNRESOLVED:
         shown = annotation if isinstance(annotation, str) else _hints.hint_name(annotation)
-        return _unverifiable(spec, f"{what} {shown}", "its annotation cannot be resolved without running code")
-    verdict = _hints.is_subhint(hint, spec.hint)
+        return _unverifiable(wanted, f"{what} {shown}", "its annotation cannot be resolved without running code")
+    verdict = _hints.is_subhint(hint, wanted.type)
     if verdict:
         return ()
     found = f"{what} {_hints.hint_name(hint)}"
     if verdict is None:
-        return _unverifiable(spec, found, f"{_hints.hint_name(hint)} cannot be compared with the protocol's type")
+        return _unverifiable(wanted, found, f"{_hints.hint_name(hint)} cannot be compared with the protocol's type")
     return (
         problem(
-            spec,
+            wanted,
             ViolationKind.WRONG_ATTRIBUTE_TYPE,
             found,
-            f"wrong type: expected {_hints.hint_name(spec.hint)}, found {found}",
+            f"wrong type: expected {_hints.hint_name(wanted.type)}, found {found}",
         ),
     )
 
 
-def _getter_type(spec: MemberSpec, fget: Any, what: str) -> Tuple[Violation, ...]:
+def _getter_type(wanted: Member, fget: Any, what: str) -> Tuple[Violation, ...]:
     if type(fget) is not types.FunctionType:
         return ()
     annotations = function_annotations(fget)
     if type(annotations) is not dict or "return" not in annotations:
         return ()
-    return _compare_annotation(spec, annotations["return"], function_globals(fget), None, what)
+    return _compare_annotation(wanted, annotations["return"], function_globals(fget), None, what)
 
 
 def _namespaces_of(owner: type) -> Tuple[Any, Any]:
@@ -313,43 +356,43 @@ def _namespaces_of(owner: type) -> Tuple[Any, Any]:
     return {}, namespace
 
 
-def _annotation_problems(spec: MemberSpec, view: ClassView) -> Tuple[Violation, ...]:
-    found = view.annotation(spec.name)
-    if found is None or spec.kind == METHOD:
+def _annotation_problems(wanted: Member, view: ClassView) -> Tuple[Violation, ...]:
+    found = view.annotation(wanted.name)
+    if found is None or wanted.kind == METHOD:
         return ()
     annotation, owner = found
     globalns, localns = _namespaces_of(owner)
-    return _compare_annotation(spec, annotation, globalns, localns, "an attribute annotated")
+    return _compare_annotation(wanted, annotation, globalns, localns, "an attribute annotated")
 
 
-def evaluate_value(spec: MemberSpec, value: Any, where: str) -> Tuple[Violation, ...]:
-    """The verdict on ``value``, found for ``spec`` on an instance (``where``: "instance __dict__", "slot")."""
-    if spec.kind == METHOD:
+def evaluate_value(wanted: Member, value: Any, where: str) -> Tuple[Violation, ...]:
+    """The verdict on ``value``, found for ``wanted`` on an instance (``where``: "instance __dict__", "slot")."""
+    if wanted.kind == METHOD:
         if not callable(value):
             return (
                 problem(
-                    spec,
+                    wanted,
                     ViolationKind.NOT_CALLABLE,
                     f"{describe_value(value)} in the {where}",
-                    f"not callable: expected {spec.expected}, found {describe_value(value)} in the {where}",
+                    f"not callable: expected {expected(wanted)}, found {describe_value(value)} in the {where}",
                 ),
             )
         shape, why = callable_shape(value)
-        return _method_problems(spec, shape, f"{describe_value(value)} in the {where}", why)
-    if spec.hint is _hints.UNRESOLVED:
-        return _unverifiable(spec, describe_value(value), "the protocol's annotation cannot be resolved")
-    verdict = _hints.value_matches(value, spec.hint)
+        return _method_problems(wanted, shape, f"{describe_value(value)} in the {where}", why)
+    if wanted.type is _hints.UNRESOLVED:
+        return _unverifiable(wanted, describe_value(value), "the protocol's annotation cannot be resolved")
+    verdict = _hints.value_matches(value, wanted.type)
     if verdict:
         return ()
     found = f"{describe_value(value)} in the {where}"
     if verdict is None:
-        return _unverifiable(spec, found, f"beartype cannot tell whether it is a {_hints.hint_name(spec.hint)}")
+        return _unverifiable(wanted, found, f"beartype cannot tell whether it is a {_hints.hint_name(wanted.type)}")
     return (
         problem(
-            spec,
+            wanted,
             ViolationKind.WRONG_ATTRIBUTE_TYPE,
             found,
-            f"wrong type: expected {_hints.hint_name(spec.hint)}, found {found}",
+            f"wrong type: expected {_hints.hint_name(wanted.type)}, found {found}",
         ),
     )
 
@@ -357,74 +400,75 @@ def evaluate_value(spec: MemberSpec, value: Any, where: str) -> Tuple[Violation,
 # --- class entries ------------------------------------------------------------------------
 
 
-def _method_entry(spec: MemberSpec, entry: Any, kind: str) -> Tuple[Violation, ...]:
+def _method_entry(wanted: Member, entry: Any, kind: str) -> Tuple[Violation, ...]:
     if kind in (PROPERTY, CACHED_PROPERTY, C_ATTRIBUTE, DATA_DESCRIPTOR):
-        return (problem(spec, ViolationKind.WRONG_KIND, f"a {kind}", f"wrong kind: expected {spec.expected}, "
+        return (problem(wanted, ViolationKind.WRONG_KIND, f"a {kind}", f"wrong kind: expected {expected(wanted)}, "
                         f"found a {kind}"),)
     if kind == VALUE:
         found = describe_value(entry)
         return (
             problem(
-                spec,
+                wanted,
                 ViolationKind.NOT_CALLABLE,
                 found,
-                f"not callable: expected {spec.expected}, found {found}",
+                f"not callable: expected {expected(wanted)}, found {found}",
             ),
         )
     if kind == FUNCTION:
         bound = bind(_function_shape(entry))
         if bound is None:
-            found = f"method {describe(spec.name, _function_shape(entry))}"
+            found = f"method {describe(wanted.name, _function_shape(entry))}"
             return (
                 problem(
-                    spec,
+                    wanted,
                     ViolationKind.INCOMPATIBLE_SIGNATURE,
                     found,
                     f"incompatible signature: it takes no parameter for self (found {found})",
                 ),
             )
-        return _method_problems(spec, bound, "a method", "")
+        return _method_problems(wanted, bound, "a method", "")
     if kind == STATIC:
         shape, why = callable_shape(staticmethod_func(entry))
-        return _method_problems(spec, shape, "a static method", why)
+        return _method_problems(wanted, shape, "a static method", why)
     if kind == CLASSMETHOD:
         shape, why = callable_shape(classmethod_func(entry))
         bound = bind(shape) if shape is not None else None
-        return _method_problems(spec, bound, "a class method", why or "a class method taking no arguments")
+        return _method_problems(wanted, bound, "a class method", why or "a class method taking no arguments")
     if kind == BUILTIN_DESCRIPTOR:
         shape = _builtin_shape(entry)
         bound = bind(shape) if shape is not None else None
         name = _builtin_name(entry)
-        return _method_problems(spec, bound, f"the builtin {name}", f"the builtin {name} has no readable signature")
+        return _method_problems(wanted, bound, f"the builtin {name}", f"the builtin {name} has no readable signature")
     if kind == CALLABLE:
         shape, why = callable_shape(entry)
-        return _method_problems(spec, shape, describe_value(entry), why)
+        return _method_problems(wanted, shape, describe_value(entry), why)
     found = f"a {type_name(type(entry), False)} descriptor"
-    return _unverifiable(spec, found, "its bound value is produced by code the engine does not run")
+    return _unverifiable(wanted, found, "its bound value is produced by code the engine does not run")
 
 
-def _data_entry(spec: MemberSpec, entry: Any, kind: str) -> Tuple[Violation, ...]:
+def _data_entry(wanted: Member, entry: Any, kind: str) -> Tuple[Violation, ...]:
     if kind in METHOD_LIKE or kind == BUILTIN_DESCRIPTOR:
         found = {FUNCTION: "a method", STATIC: "a static method", CLASSMETHOD: "a class method"}.get(kind, f"a {kind}")
-        return (problem(spec, ViolationKind.WRONG_KIND, found, f"wrong kind: expected {spec.expected}, found {found}"),)
+        detail = f"wrong kind: expected {expected(wanted)}, found {found}"
+        return (problem(wanted, ViolationKind.WRONG_KIND, found, detail),)
     if kind in (PROPERTY, DATA_DESCRIPTOR):
         fget, fset = descriptor_accessors(entry)
         if kind == DATA_DESCRIPTOR and fget is None:
             return ()  # A descriptor of its own making: present, nothing more can be read.
-        if spec.writable and fset is None:
+        if wanted.settable and fset is None:
             return (
                 problem(
-                    spec,
+                    wanted,
                     ViolationKind.READ_ONLY,
                     "a read-only property",
-                    f"read-only: expected {spec.expected}, found a property without a setter",
+                    f"read-only: expected {expected(wanted)}, found a property without a setter",
                 ),
             )
-        return _getter_type(spec, fget, "a property returning")
+        return _getter_type(wanted, fget, "a property returning")
     if kind == CACHED_PROPERTY:
-        return _getter_type(spec, cached_property_func(entry), "a cached_property returning")
+        return _getter_type(wanted, cached_property_func(entry), "a cached_property returning")
     if kind in (VALUE, CALLABLE):
-        return evaluate_value(spec, entry, "class")
+        return evaluate_value(wanted, entry, "class")
     return ()  # A C attribute or a non-data descriptor: present, of unknown type.
 
 
@@ -452,34 +496,32 @@ def _remember(
     keep: Tuple[Any, ...],
     member: ClassMember,
 ) -> ClassMember:
-    if len(memo) >= 4096:
-        memo.clear()
-    memo[key] = (keep, member)
+    bounded_put(memo, key, (keep, member))
     return member
 
 
-def _function_member(spec: MemberSpec, view: ClassView, entry: types.FunctionType) -> ClassMember:
+def _function_member(wanted: Member, view: ClassView, entry: types.FunctionType) -> ClassMember:
     shape = shape_of_function(entry)
-    cached = _memo.get((id(spec), id(shape)))
+    cached = _memo.get((id(wanted), id(shape)))
     if cached is not None:
         return cached[1]
-    return _remember(_memo, (id(spec), id(shape)), (spec, shape), _evaluate_member(spec, view, (entry,)))
+    return _remember(_memo, (id(wanted), id(shape)), (wanted, shape), _evaluate_member(wanted, view, (entry,)))
 
 
-def _property_member(spec: MemberSpec, view: ClassView, entry: property, annotation: Any, fget: Any) -> ClassMember:
+def _property_member(wanted: Member, view: ClassView, entry: property, annotation: Any, fget: Any) -> ClassMember:
     hint = _NO_ANNOTATION
     if annotation is not _NO_ANNOTATION:
         hint = _hints.resolve(annotation, function_globals(fget))
         if hint is _hints.UNRESOLVED:
-            return _evaluate_member(spec, view, (entry,))  # Its message quotes the annotation: not shared.
-    key = (id(spec), id(hint), property_fset(entry) is None)
+            return _evaluate_member(wanted, view, (entry,))  # Its message quotes the annotation: not shared.
+    key = (id(wanted), id(hint), property_fset(entry) is None)
     cached = _memo.get(key)
     if cached is not None:
         return cached[1]
-    return _remember(_memo, key, (spec, hint), _evaluate_member(spec, view, (entry,)))
+    return _remember(_memo, key, (wanted, hint), _evaluate_member(wanted, view, (entry,)))
 
 
-def evaluate_members(specs: Tuple[MemberSpec, ...], view: ClassView) -> Tuple[ClassMember, ...]:
+def evaluate_members(specs: Tuple[Member, ...], view: ClassView) -> Tuple[ClassMember, ...]:
     """What the class provides for each member, judged without looking at any instance.
 
     One loop with local names: this runs on every first check of a class.
@@ -487,14 +529,14 @@ def evaluate_members(specs: Tuple[MemberSpec, ...], view: ClassView) -> Tuple[Cl
     merged, fallback, memo = view.merged, view.fallback, _raw_memo
     function_type, method = types.FunctionType, METHOD
     members = []
-    for spec in specs:
-        name = spec.name
+    for wanted in specs:
+        name = wanted.name
         if name in merged:
             entry = merged[name]
         elif name in fallback:
             entry = fallback[name]
         else:
-            members.append(_absent(spec) if view.annotation(name) is None else _evaluate_member(spec, view, ()))
+            members.append(_absent(wanted) if view.annotation(name) is None else _evaluate_member(wanted, view, ()))
             continue
         kind = type(entry)
         if kind is function_type and not function_dict(entry):  # no __wrapped__, no __signature__
@@ -502,7 +544,7 @@ def evaluate_members(specs: Tuple[MemberSpec, ...], view: ClassView) -> Tuple[Cl
             defaults = function_defaults(entry)
             kwdefaults = function_kwdefaults(entry)
             key: Tuple[Any, ...] = (
-                id(spec),
+                id(wanted),
                 id(code),
                 len(defaults) if type(defaults) is tuple else 0,
                 tuple(kwdefaults) if type(kwdefaults) is dict else None,
@@ -511,8 +553,8 @@ def evaluate_members(specs: Tuple[MemberSpec, ...], view: ClassView) -> Tuple[Cl
             if cached is not None:
                 members.append(cached[1])
             else:
-                members.append(_remember(memo, key, (spec, code), _function_member(spec, view, entry)))
-        elif kind is property and spec.kind != method and type(property_fget(entry)) is function_type:
+                members.append(_remember(memo, key, (wanted, code), _function_member(wanted, view, entry)))
+        elif kind is property and wanted.kind != method and type(property_fget(entry)) is function_type:
             fget = property_fget(entry)
             annotations = function_annotations(fget)
             annotation = _NO_ANNOTATION
@@ -522,45 +564,43 @@ def evaluate_members(specs: Tuple[MemberSpec, ...], view: ClassView) -> Tuple[Cl
             # String annotations (the usual, with `from __future__ import annotations`)
             # are keyed by value: classes compiled anew share them too.
             ann_key = annotation if type(annotation) is str else id(annotation)
-            key = (id(spec), ann_key, id(namespace), property_fset(entry) is None)
+            key = (id(wanted), ann_key, id(namespace), property_fset(entry) is None)
             cached = memo.get(key)
             if cached is not None:
                 members.append(cached[1])
             else:
-                member = _property_member(spec, view, entry, annotation, fget)
-                members.append(_remember(memo, key, (spec, annotation, namespace), member))
+                member = _property_member(wanted, view, entry, annotation, fget)
+                members.append(_remember(memo, key, (wanted, annotation, namespace), member))
         else:
-            members.append(_evaluate_member(spec, view, (entry,)))
+            members.append(_evaluate_member(wanted, view, (entry,)))
     return tuple(members)
 
 
-_absent_members: Dict[int, Tuple[MemberSpec, ClassMember]] = _cache.memo({})
+_absent_members: Dict[int, Tuple[Member, ClassMember]] = _cache.memo({})
 
 
-def _absent(spec: MemberSpec) -> ClassMember:
-    cached = _absent_members.get(id(spec))
-    if cached is not None and cached[0] is spec:
+def _absent(wanted: Member) -> ClassMember:
+    cached = _absent_members.get(id(wanted))
+    if cached is not None and cached[0] is wanted:
         return cached[1]
-    member = ClassMember(spec, ABSENT, missing(spec), None)
-    if len(_absent_members) >= 4096:
-        _absent_members.clear()
-    _absent_members[id(spec)] = (spec, member)
+    member = ClassMember(wanted, ABSENT, missing(wanted), None)
+    bounded_put(_absent_members, id(wanted), (wanted, member))
     return member
 
 
-def _evaluate_member(spec: MemberSpec, view: ClassView, found: Tuple[Any, ...]) -> ClassMember:
+def _evaluate_member(wanted: Member, view: ClassView, found: Tuple[Any, ...]) -> ClassMember:
     if not found:
-        annotated = view.annotation(spec.name)
+        annotated = view.annotation(wanted.name)
         if annotated is None:
-            return ClassMember(spec, ABSENT, missing(spec), None)
+            return ClassMember(wanted, ABSENT, missing(wanted), None)
         where = f"only an annotation in {type_name(annotated[1], False)}, and the instance does not set it"
-        return ClassMember(spec, ANNOTATION, missing(spec, where), None)
+        return ClassMember(wanted, ANNOTATION, missing(wanted, where), None)
     entry = found[0]
     kind = _classify(entry)
     if kind == SLOT:
-        return ClassMember(spec, SLOT, (), None, slot_reader=entry.__get__)
-    problems = _method_entry(spec, entry, kind) if spec.kind == METHOD else _data_entry(spec, entry, kind)
-    return ClassMember(spec, kind, problems, problems)
+        return ClassMember(wanted, SLOT, (), None, slot_reader=entry.__get__)
+    problems = _method_entry(wanted, entry, kind) if wanted.kind == METHOD else _data_entry(wanted, entry, kind)
+    return ClassMember(wanted, kind, problems, problems)
 
 
 def class_problems(member: ClassMember, view: ClassView, assignments: Dict[str, type]) -> Tuple[Violation, ...]:
@@ -571,6 +611,6 @@ def class_problems(member: ClassMember, view: ClassView, assignments: Dict[str, 
     if member.class_problems is not None:
         return member.class_problems
     if member.entry == ABSENT:
-        return () if member.spec.name in assignments else member.instance_problems
-    return _annotation_problems(member.spec, view)
+        return () if member.wanted.name in assignments else member.instance_problems
+    return _annotation_problems(member.wanted, view)
 

@@ -5,6 +5,7 @@ contract of parsl 2026.10.26 is :class:`CurrentParslExecutorProtocol`.  Both
 are composed of role protocols, one per concern.
 """
 
+from ._contracts import CONTRACTS, DEFAULT_CONTRACT, RUNTIME_CONTRACT, Contract, contract_protocol
 from ._optional import optional_members, required_members, with_optional
 from .current import (
     BlockProviderRole,
@@ -35,6 +36,11 @@ from .v2020 import (
 )
 
 __all__ = [
+    "CONTRACTS",
+    "DEFAULT_CONTRACT",
+    "RUNTIME_CONTRACT",
+    "Contract",
+    "contract_protocol",
     "BlockProviderRole",
     "CurrentBlockProviderExecutorProtocol",
     "CurrentParslExecutorProtocol",

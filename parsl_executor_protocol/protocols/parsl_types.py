@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     # logging).  The runtime engine resolves the name itself.
     from concurrent.futures import Future
 
-from .._meta import ContractMeta
+from ._meta import ContractMeta
 
 __all__ = ["JobStateLike", "JobStatusLike", "StagingProvider"]
 

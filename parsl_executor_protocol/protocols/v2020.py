@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     # logging).  The runtime engine resolves the name itself.
     from concurrent.futures import Future
 
-from .._meta import ContractMeta
+from ._meta import ContractMeta
 from ._optional import with_optional
 from .parsl_types import JobStatusLike, StagingProvider
 

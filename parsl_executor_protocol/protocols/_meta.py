@@ -37,9 +37,10 @@ class ContractMeta(_ProtocolMetaBase):
     """Metaclass of the package's protocols; the runtime engine installs its checks here.
 
     ``isinstance``/``issubclass`` start as tiny trampolines: the first check
-    imports the runtime engine (``parsl_executor_protocol.checking``), which
-    replaces both with its own functions through :func:`install_dispatch`, so
-    importing the package never imports the engine.  The checks are installed
+    calls the loader the package facade registered (:func:`set_engine_loader`),
+    which imports the runtime engine; the engine replaces both with its own
+    functions through :func:`install_dispatch`, so importing the package never
+    imports the engine, and this module never imports it either.  The checks are installed
     as methods rather than wrapped, because ``typing`` decides whether a class
     check is allowed by looking at its caller's frame, and a wrapper frame
     would change that answer.
@@ -54,15 +55,24 @@ class ContractMeta(_ProtocolMetaBase):
 
 _TRAMPOLINES = {name: ContractMeta.__dict__[name] for name in ("__instancecheck__", "__subclasscheck__")}
 
+# Loads the runtime engine, which then installs its checks with install_dispatch.  Set by
+# the package facade: this module never imports the engine, the engine imports it.
+_engine_loader: Optional[Callable[[], object]] = None
+
+
+def set_engine_loader(loader: Callable[[], object]) -> None:
+    """Name the function that loads the runtime engine on the first ``isinstance``/``issubclass``."""
+    global _engine_loader  # noqa: PLW0603  (set once, by the package facade)
+    _engine_loader = loader
+
 
 def _engine_method(name: str, fallback: Callable[..., Any]) -> Callable[..., Any]:
-    """Import the engine (which installs its checks) and return the check now installed."""
-    from .checking import _engine  # noqa: F401  (importing it installs the engine's checks)
-
+    """Load the engine (which installs its checks) and return the check now installed."""
+    if _engine_loader is not None:
+        _engine_loader()
     method = ContractMeta.__dict__.get(name)
     if method is None or method is _TRAMPOLINES[name]:
-        # The checks were uninstalled (install_hooks(None, None)): typing's behaviour.
-        return fallback
+        return fallback  # No engine: typing's behaviour.
     return method  # type: ignore[no-any-return]
 
 
@@ -71,49 +81,10 @@ def install_dispatch(
 ) -> None:
     """Install ``isinstance``/``issubclass`` checks for every class of the metaclass, as they are.
 
-    Unlike :func:`install_hooks` the callables are called for every class
-    using the metaclass, protocols or not, without a wrapper frame: they must
-    themselves use :data:`base_instancecheck`/:data:`base_subclasscheck` for
-    classes that merely inherit from a protocol.
+    The callables are called for every class using the metaclass, protocols
+    or not, without a wrapper frame: they must themselves use
+    :data:`base_instancecheck`/:data:`base_subclasscheck` for classes that
+    merely inherit from a protocol.
     """
     ContractMeta.__instancecheck__ = instancecheck  # type: ignore[method-assign, assignment]
     ContractMeta.__subclasscheck__ = subclasscheck  # type: ignore[method-assign, assignment]
-
-
-def install_hooks(
-    instancecheck: Optional[Callable[[type, Any], bool]],
-    subclasscheck: Optional[Callable[[type, type], bool]],
-) -> None:
-    """Route ``isinstance``/``issubclass`` on the package's protocols through the given callables.
-
-    Classes that merely inherit from a protocol keep ``typing``'s nominal
-    behaviour.  Passing ``None`` restores ``typing``'s own behaviour for that check.
-    """
-    base_instancecheck = _ProtocolMetaBase.__instancecheck__
-    base_subclasscheck = _ProtocolMetaBase.__subclasscheck__
-
-    if instancecheck is None:
-        if "__instancecheck__" in ContractMeta.__dict__:
-            delattr(ContractMeta, "__instancecheck__")
-    else:
-        hook_i = instancecheck
-
-        def __instancecheck__(cls: ABCMeta, instance: Any) -> bool:
-            if is_protocol_class(cls):
-                return hook_i(cls, instance)
-            return bool(base_instancecheck(cls, instance))
-
-        ContractMeta.__instancecheck__ = __instancecheck__  # type: ignore[method-assign]
-
-    if subclasscheck is None:
-        if "__subclasscheck__" in ContractMeta.__dict__:
-            delattr(ContractMeta, "__subclasscheck__")
-    else:
-        hook_s = subclasscheck
-
-        def __subclasscheck__(cls: ABCMeta, other: Any) -> bool:
-            if is_protocol_class(cls):
-                return hook_s(cls, other)
-            return bool(base_subclasscheck(cls, other))
-
-        ContractMeta.__subclasscheck__ = __subclasscheck__  # type: ignore[method-assign]

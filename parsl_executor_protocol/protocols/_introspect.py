@@ -13,6 +13,8 @@ import functools
 import types
 from typing import Any, Callable, Dict, FrozenSet, Optional, Tuple
 
+from .._memo import bounded_put
+
 _mro_of = type.__dict__["__mro__"].__get__
 _dict_of_class = type.__dict__["__dict__"].__get__
 _qualname_of = type.__dict__["__qualname__"].__get__
@@ -159,10 +161,7 @@ def _assigned_in(code: types.CodeType) -> FrozenSet[str]:
                     names.add(instruction.argval)
             previous = instruction
     found = frozenset(names)
-    if len(_assigned_by_code) >= 4096:
-        _assigned_by_code.clear()
-    _assigned_by_code[id(code)] = (code, found)
-    return found
+    return bounded_put(_assigned_by_code, id(code), (code, found))[1]
 
 
 def self_assignments(cls: type) -> Dict[str, type]:
