@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 EXTRAS := parsl,dask,test
 PIP_INSTALL := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 
-.PHONY: demo test lint typecheck pytest matrix test-slow bench venv clean pyright plugin-compat
+.PHONY: demo test lint typecheck pytest matrix test-slow bench venv clean pyright plugin-compat docs
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,8 +21,10 @@ venv: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/python -m parsl_executor_protocol demo
 
+# ruff, then the import contracts of pyproject.toml ([tool.importlinter]).
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
@@ -51,10 +53,14 @@ plugin-compat: $(MYPY_OLD)/.installed
 matrix: $(STAMP)
 	bash .ci/matrix
 
-test: lint typecheck pyright pytest plugin-compat matrix
+test: lint typecheck pyright docs pytest plugin-compat matrix
 
 test-slow: $(STAMP)
 	$(BIN)/python -m pytest -q -m slow --run-slow
+
+# The HTML site from docs/ (Sphinx + MyST); warnings are errors.
+docs: $(STAMP)
+	$(BIN)/sphinx-build -W --keep-going -b html docs docs/_build/html
 
 bench: $(STAMP)
 	@for b in benchmarks/bench_*.py; do $(BIN)/python $$b || exit 1; done

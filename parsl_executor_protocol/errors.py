@@ -22,6 +22,7 @@ __all__ = [
     "UnsupportedResourceSpecificationError",
     "ParslExecutorProtocolError",
     "StrategyError",
+    "TargetError",
 ]
 
 
@@ -131,3 +132,14 @@ class BehaviourError(AssertionError, ParslExecutorProtocolError):
         self.rule = rule
         self.executor = executor
         self.detail = detail
+
+
+# --- command line --------------------------------------------------------------------------------
+
+
+class TargetError(ParslExecutorProtocolError, ValueError):
+    """The command line cannot load a target, protocol or base class it was given, or lacks parsl.
+
+    The message is one line naming the target and the problem; ``parsl-executor-protocol``
+    prints it after ``error:`` and exits 2.
+    """

@@ -464,10 +464,10 @@ class _InitReader:
 
 
 def test_shapes_read_init_assignments_without_instantiating() -> None:
-    """class_shapes sees __init__ attributes with their declared, commented or parameter types."""
-    from parsl_executor_protocol._shapes import class_shapes
+    """class_members sees __init__ attributes with their declared, commented or parameter types."""
+    from parsl_executor_protocol.cli._drift import class_members, render
 
-    shapes = {name: shape.render() for name, shape in class_shapes(_InitReader).items() if not name.startswith("__")}
+    shapes = {name: render(member) for name, member in class_members(_InitReader).items() if not name.startswith("__")}
     assert shapes == {
         "declared": "data: Optional[int]",
         "from_parameter": "data: str",
@@ -491,25 +491,25 @@ def test_shapes_read_init_assignments_without_instantiating() -> None:
         (Union[int, bytes], Union[int, str], False),
     ],
 )
-def test_assignable_compares_types(source: Any, target: Any, verdict: bool) -> None:
-    """assignable says whether a value of one type may stand where another is expected."""
-    from parsl_executor_protocol._shapes import assignable
+def test_fits_compares_types(source: Any, target: Any, verdict: bool) -> None:
+    """fits says whether a value of one type may stand where another is expected."""
+    from parsl_executor_protocol.cli._drift import fits
 
-    assert assignable(source, target) is verdict
+    assert fits(source, target) is verdict
 
 
-def test_assignable_cannot_tell_about_unresolved_annotations() -> None:
+def test_fits_cannot_tell_about_unresolved_annotations() -> None:
     """An annotation that could not be evaluated gives "cannot tell" (None), never a verdict."""
-    from parsl_executor_protocol._shapes import Unresolved, assignable
+    from parsl_executor_protocol.cli._drift import fits
+    from parsl_executor_protocol.protocols._annotations import UNRESOLVED
 
-    assert assignable(Unresolved("Queue[Message]"), int) is None
-    assert assignable(Any, Unresolved("Queue[Message]")) is True
+    assert fits(UNRESOLVED, int) is None
+    assert fits(Any, UNRESOLVED) is True
 
 
 def test_signature_problems_cover_shape_parameter_types_and_return() -> None:
     """Drift explains a base method that takes narrower parameters or returns a different type."""
-    from parsl_executor_protocol._drift import signature_problems
-    from parsl_executor_protocol._shapes import class_shapes
+    from parsl_executor_protocol.cli._drift import class_members, signature_problems
 
     class Protocolish:
         def method(self, a: int, *args: str, key: bytes = b"", **kwargs: object) -> List[str]:
@@ -523,11 +523,11 @@ def test_signature_problems_cover_shape_parameter_types_and_return() -> None:
         def method(self, a: int, *args: str, key: bytes = b"") -> List[str]:
             return []
 
-    expected = class_shapes(Protocolish)["method"]
-    assert signature_problems(expected, class_shapes(_InitReader)["method"]) == []
-    assert signature_problems(expected, class_shapes(NarrowerBase)["method"]) == [
+    expected = class_members(Protocolish)["method"]
+    assert signature_problems(expected, class_members(_InitReader)["method"]) == []
+    assert signature_problems(expected, class_members(NarrowerBase)["method"]) == [
         "a takes bool, not int", "returns List[int], not List[str]"]
-    (problem,) = signature_problems(expected, class_shapes(NoKwargsBase)["method"])
+    (problem,) = signature_problems(expected, class_members(NoKwargsBase)["method"])
     assert "**kwargs" in problem
 
 

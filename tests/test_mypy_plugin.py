@@ -17,7 +17,7 @@ from typing import Dict, List, NamedTuple, Sequence, Tuple
 
 import pytest
 
-from parsl_executor_protocol._mypy_compat import MYPY_VERSION
+from parsl_executor_protocol.mypy_plugin._compat import MYPY_VERSION
 
 from ._mypy import REPO
 

@@ -52,11 +52,19 @@ EXECUTOR_CONTRACTS: Tuple[Contract, ...] = ("2020", "current")
 
 
 def validate_contract(name: object, choices: Tuple[str, ...] = tuple(CONTRACTS)) -> Contract:
-    """Return ``name`` if it is one of ``choices``; otherwise raise a one-line ``ValueError`` naming them."""
+    """Return ``name`` if it is one of ``choices``; otherwise raise a one-line ``ValueError`` naming them.
+
+    The message lists ``choices`` in the order given, then what each means:
+    ``contract must be '2020' or 'current': '2020' for ..., or 'current' for ...; got 'x'``.
+    """
     if isinstance(name, str) and name in choices:
         return name  # type: ignore[return-value]
-    spelled = ", ".join(f"{choice!r} ({CONTRACT_DESCRIPTIONS[choice]})" for choice in choices)
-    raise ValueError(f"contract must be one of {spelled}; got {name!r}")
+    quoted = [repr(choice) for choice in choices]
+    names = f"{', '.join(quoted[:-1])} or {quoted[-1]}" if len(quoted) > 1 else quoted[0]
+    meanings = [f"{choice!r} for {CONTRACT_DESCRIPTIONS[choice]}" for choice in choices]
+    if len(meanings) > 1:
+        meanings[-1] = f"or {meanings[-1]}"
+    raise ValueError(f"contract must be {names}: {', '.join(meanings)}; got {name!r}")
 
 
 def contract_protocol(name: str) -> type:

@@ -57,6 +57,7 @@ __all__ = [
     "UNRESOLVED",
     "Member",
     "ProtocolModel",
+    "attribute_member",
     "class_member",
     "forget",
     "protocol_model",
@@ -174,16 +175,15 @@ def _unwrap_classvar(hint: Any) -> Tuple[Any, bool]:
 
 
 def _method(name: str, func: Any, owner: type, binding: str, optional: bool) -> Member:
-    annotations = function_annotations(func)
-    annotations = annotations if type(annotations) is dict else {}
-    signature = inspect.signature(func, follow_wrapped=False)
+    # inspect's own reading of the parameters (following functools.wraps), annotations as written.
+    signature = inspect.signature(func)
     parameters = list(signature.parameters.values())
     if binding != STATIC_BINDING and parameters and parameters[0].kind in (
         inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD
     ):
         parameters = parameters[1:]
-    params = tuple(p.replace(annotation=_resolve_in(annotations.get(p.name, _EMPTY), owner)) for p in parameters)
-    returns = _resolve_in(annotations.get("return", _EMPTY), owner)
+    params = tuple(p.replace(annotation=_resolve_in(p.annotation, owner)) for p in parameters)
+    returns = _resolve_in(signature.return_annotation, owner)
     return Member(name, METHOD, settable=False, optional=optional, type=returns, params=params,
                   binding=binding, owner=owner)
 
@@ -199,6 +199,11 @@ def _attribute(name: str, annotation: Any, owner: type, optional: bool, annotate
     hint, classvar = _unwrap_classvar(_resolve_in(annotation, owner))
     return Member(name, ATTRIBUTE, settable=True, optional=optional, type=hint, classvar=classvar,
                   owner=owner, annotated_only=annotated_only)
+
+
+def attribute_member(owner: type, name: str, annotation: Any = _EMPTY) -> Member:
+    """An attribute ``owner`` declares by ``annotation`` (a string is resolved in ``owner``'s module)."""
+    return _attribute(name, annotation, owner, optional=False, annotated_only=True)
 
 
 def class_member(cls: type, name: str, *, optional: bool = False, skip_library: bool = True) -> Optional[Member]:

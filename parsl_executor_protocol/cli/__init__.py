@@ -5,6 +5,10 @@ CI), ``drift`` (the package's protocols against the installed parsl's base
 classes) and ``demo`` (the main job behind ``make demo``).  Exit codes: 0 all
 good, 1 a violation or drift, 2 a usage or import error.  docs/cli.md has the
 details and the JSON schemas.
+
+One private module per concern: ``_loading`` (targets and protocols named on
+the command line), ``_check``, ``_drift`` (with ``_shapes``, the static member
+reader) and ``_demo``.  This module imports them only when their command runs.
 """
 
 from __future__ import annotations
@@ -13,11 +17,10 @@ import argparse
 import json
 import os
 import sys
-from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Sequence, TextIO
+from typing import Callable, Dict, List, Optional, TextIO
 
-if TYPE_CHECKING:
-    from ._loading import LoadedTarget
-    from .checking import ConformanceReport, Violation
+from ..errors import TargetError
+from ..protocols._contracts import CONTRACT_DESCRIPTIONS, DEFAULT_CONTRACT, RUNTIME_CONTRACT
 
 __all__ = ["EXIT_OK", "EXIT_USAGE", "EXIT_VIOLATION", "build_parser", "main"]
 
@@ -36,10 +39,10 @@ _LOADING_NOTE = (
     "Checking runs none of the target's code: members are read, never called."
 )
 
+# argparse %-formats help texts: a description's own "%" must be doubled.
 _CONTRACT_HELP = (
-    "2020 (the 2020 ParslExecutor text), current (today's contract), "
-    "current-blocks (today's contract for BlockProviderExecutor subclasses), "
-    "or package.module:Protocol; default: %(default)s"
+    ", ".join(f"{name} ({description})".replace("%", "%%") for name, description in CONTRACT_DESCRIPTIONS.items())
+    + ", or package.module:Protocol; default: %(default)s"
 )
 
 
@@ -66,7 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="exit codes: 0 every target conforms, 1 some target violates, 2 usage or import error.",
     )
     check.add_argument("targets", nargs="+", metavar="TARGET", help="package.module:Name or path/to/file.py:Name")
-    check.add_argument("--protocol", default="2020", metavar="PROTOCOL", help=_CONTRACT_HELP)
+    check.add_argument("--protocol", default=DEFAULT_CONTRACT, metavar="PROTOCOL", help=_CONTRACT_HELP)
     check.add_argument("--format", choices=("table", "json"), default="table", help="output format (default: table)")
 
     drift = sub.add_parser(
@@ -82,7 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
         ),
         epilog="exit codes: 0 no drift, 1 drift, 2 usage error or parsl not installed.",
     )
-    drift.add_argument("--protocol", default="current", metavar="PROTOCOL", help=_CONTRACT_HELP)
+    drift.add_argument("--protocol", default=RUNTIME_CONTRACT, metavar="PROTOCOL", help=_CONTRACT_HELP)
     drift.add_argument("--base", metavar="package.module:Class",
                        help="compare with this class instead of the parsl base class the protocol implies")
     drift.add_argument("--format", choices=("table", "json"), default="table", help="output format (default: table)")
@@ -102,99 +105,23 @@ def build_parser() -> argparse.ArgumentParser:
 # --------------------------------------------------------------------------- check
 
 
-def _engine_report(obj: object, protocol: type) -> ConformanceReport:
-    """The one place the command line asks the runtime engine for a verdict."""
-    from .checking import check
-
-    return check(obj, protocol)
-
-
-def _finding(violation: Violation) -> Dict[str, str]:
-    # Spelled out rather than Violation.to_dict(): these keys are the command line's documented schema.
-    return {
-        "member": violation.member,
-        "kind": violation.kind.value,
-        "severity": violation.severity,
-        "expected": violation.expected,
-        "found": violation.found,
-        "message": violation.message,
-    }
-
-
-def _check_target(target: LoadedTarget, protocol: type) -> Dict[str, Any]:
-    report = _engine_report(target.obj, protocol)
-    return {
-        "target": target.spec,
-        "loaded_as": target.kind,
-        "subject": report.subject,
-        "ok": report.ok,
-        "violations": [_finding(v) for v in report.violations],
-        "warnings": [_finding(w) for w in report.warnings],
-    }
-
-
-def _table(rows: Sequence[Dict[str, str]], indent: str = "    ") -> List[str]:
-    """member / problem / expected / found columns; a problem other than "missing" gets its message below."""
-    header = {"member": "member", "kind": "problem", "expected": "expected", "found": "found"}
-    shown = [header] + [{**row, "kind": row["kind"].replace("_", " ")} for row in rows]
-    columns = ("member", "kind", "expected")
-    widths = [max(len(row[c]) for row in shown) for c in columns]
-    lines = []
-    for index, row in enumerate(shown):
-        cells = [row[c].ljust(w) for c, w in zip(columns, widths, strict=True)]
-        lines.append(indent + "  ".join(cells) + "  " + row["found"])
-        if index and row["kind"] != "missing":
-            # The member is already in the row's first column.
-            message = row["message"].removeprefix(row["member"] + ": ")
-            lines.append(indent + " " * (widths[0] + 2) + "-> " + message)
-    return lines
-
-
-def _render_check(protocol_name: str, results: Sequence[Dict[str, Any]]) -> str:
-    lines: List[str] = []
-    for result in results:
-        count = len(result["violations"])
-        if result["ok"]:
-            head = f"{result['target']} ({result['loaded_as']}) conforms to {protocol_name}"
-        else:
-            plural = "s" if count != 1 else ""
-            head = f"{result['target']} ({result['loaded_as']}) VIOLATES {protocol_name}: {count} violation{plural}"
-        lines.append(head)
-        if result["violations"]:
-            lines += _table(result["violations"])
-        if result["warnings"]:
-            lines.append("  warnings (they do not fail the check):")
-            lines += _table(result["warnings"])
-    conforming = sum(1 for r in results if r["ok"])
-    lines.append(f"{conforming} of {len(results)} target(s) conform to {protocol_name}")
-    return "\n".join(lines)
-
-
 def _cmd_check(args: argparse.Namespace, out: TextIO) -> int:
+    from ._check import check_targets, render_json, render_table
     from ._loading import load_protocol, load_target
 
     protocol = load_protocol(args.protocol)
     targets = [load_target(spec) for spec in args.targets]
-    results = [_check_target(target, protocol) for target in targets]
-    ok = all(r["ok"] for r in results)
-    if args.format == "json":
-        document = {
-            "command": "check",
-            "protocol": f"{protocol.__module__}.{protocol.__qualname__}",
-            "ok": ok,
-            "targets": results,
-        }
-        _emit(json.dumps(document, indent=2), out)
-    else:
-        _emit(_render_check(protocol.__qualname__, results), out)
-    return EXIT_OK if ok else EXIT_VIOLATION
+    results = check_targets(targets, protocol)
+    render = render_json if args.format == "json" else render_table
+    _emit(render(protocol, results), out)
+    return EXIT_OK if all(r["ok"] for r in results) else EXIT_VIOLATION
 
 
 # --------------------------------------------------------------------------- drift
 
 
 def _cmd_drift(args: argparse.Namespace, out: TextIO) -> int:
-    from ._loading import TargetError, describe, load_object, load_protocol
+    from ._loading import describe, load_object, load_protocol
 
     protocol = load_protocol(args.protocol)
     try:
@@ -235,8 +162,6 @@ _COMMANDS: Dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
 
 def main(argv: Optional[List[str]] = None) -> int:
     """Run the command line with ``argv`` (default: ``sys.argv[1:]``); return the exit code."""
-    from ._loading import TargetError
-
     parser = build_parser()
     try:
         args = parser.parse_args(argv)

@@ -1,7 +1,7 @@
 """The main job behind ``make demo``.
 
 1. Checks the installed parsl's executors and the package's adapters against
-   the contracts with the runtime engine, and prints a summary table.
+   every contract with the public checking API, and prints a summary table.
 2. Runs a small map-reduce of Parsl ``python_app`` tasks through the
    thread-pool adapter, then through an adapter over a Dask ``LocalCluster``
    (127.0.0.1, one worker process, no dashboard), and prints the results.
@@ -20,19 +20,12 @@ import sys
 import tempfile
 import textwrap
 import time
-from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, List, Optional, Sequence, TextIO, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, TextIO, Tuple
 
-if TYPE_CHECKING:
-    from .checking import ConformanceReport
+from ..checking import ConformanceReport, check
+from ..protocols._contracts import CONTRACTS, RUNTIME_CONTRACT, contract_protocol
 
-__all__ = ["CONTRACTS", "run_demo"]
-
-#: The contracts of the summary table: ``--protocol`` name -> protocol attribute of the package.
-CONTRACTS: Dict[str, str] = {
-    "2020": "ParslExecutorProtocol",
-    "current": "CurrentParslExecutorProtocol",
-    "current-blocks": "CurrentBlockProviderExecutorProtocol",
-}
+__all__ = ["run_demo"]
 
 _MAP_INPUTS = tuple(range(1, 11))
 _TIMEOUT = 60.0  # seconds for any one result: nothing in the demo may hang
@@ -88,21 +81,16 @@ def _candidates() -> List[Tuple[str, Callable[[], object]]]:
     from parsl.launchers import SimpleLauncher
     from parsl.providers import LocalProvider
 
-    candidates: List[Tuple[str, Callable[[], object]]] = [
+    from ..adapters import adapt
+
+    return [
         ("parsl ThreadPoolExecutor", ThreadPoolExecutor),
         ("parsl HighThroughputExecutor", HighThroughputExecutor),
         ("parsl MPIExecutor", lambda: MPIExecutor(provider=LocalProvider(launcher=SimpleLauncher()))),  # type: ignore[no-untyped-call]
-    ]
-    try:
-        from .adapters import adapt
-    except ImportError:  # pragma: no cover - the adapters ship with the package
-        return candidates
-    candidates += [
         ("adapt(thread pool)", lambda: adapt(concurrent.futures.ThreadPoolExecutor(1), label="threads")),
         ("adapt(thread pool, contract='2020')",
          lambda: adapt(concurrent.futures.ThreadPoolExecutor(1), label="threads2020", contract="2020")),
     ]
-    return candidates
 
 
 def _cell(report: ConformanceReport) -> str:
@@ -118,18 +106,15 @@ def _gaps(report: ConformanceReport) -> str:
     return "; ".join(f"{kind}: {', '.join(members)}" for kind, members in by_kind.items())
 
 
-def conformance_table(out: TextIO, progress: _Progress) -> Dict[str, Dict[str, bool]]:
-    """Check every candidate against every contract; print the table; return the verdicts."""
-    from . import protocols
-    from .cli import _engine_report
-
+def conformance_table(out: TextIO, progress: _Progress) -> None:
+    """Check every candidate against every contract and print the table, with why each "no" is one."""
     with progress.step("checking parsl's executors and the adapters against the contracts"):
-        candidates = _candidates()
+        protocols = [contract_protocol(contract) for contract in CONTRACTS]
         rows: List[Tuple[str, List[ConformanceReport], List[str]]] = []
-        for name, factory in candidates:
+        for name, factory in _candidates():
             executor = factory()
             try:
-                reports = [_engine_report(executor, getattr(protocols, attr)) for attr in CONTRACTS.values()]
+                reports = [check(executor, protocol) for protocol in protocols]
             finally:
                 _dispose(executor)
             rows.append((name, reports, [_gaps(r) for r in reports]))
@@ -145,7 +130,6 @@ def conformance_table(out: TextIO, progress: _Progress) -> Dict[str, Dict[str, b
             if not report.ok:
                 _say(out, textwrap.fill(f"{name} vs {contract}: {gap}", width=110, initial_indent="  ",
                                         subsequent_indent="      ", break_on_hyphens=False))
-    return {name: {c: r.ok for c, r in zip(CONTRACTS, reports, strict=True)} for name, reports, _ in rows}
 
 
 def _dispose(executor: object) -> None:
@@ -183,13 +167,10 @@ def map_reduce(executor: object, run_dir: str, title: str) -> Tuple[bool, str]:
     return right, line
 
 
-def _thread_pool_workflow(run_dir: str, out: TextIO, progress: _Progress) -> Optional[bool]:
-    try:
-        from .adapters import adapt
-    except ImportError as exc:  # pragma: no cover - the adapters ship with the package
-        _say(out, f"skipped the thread-pool workflow: {exc}")
-        return None
+def _thread_pool_workflow(run_dir: str, out: TextIO, progress: _Progress) -> bool:
     import concurrent.futures
+
+    from ..adapters import adapt
 
     with progress.step("running the map-reduce through the thread-pool adapter"):
         adapter = adapt(concurrent.futures.ThreadPoolExecutor(2), label="threads")
@@ -208,9 +189,7 @@ def _dask_workflow(run_dir: str, out: TextIO, progress: _Progress) -> Optional[b
         return None
     import logging
 
-    from . import protocols
-    from .adapters import adapt
-    from .cli import _engine_report
+    from ..adapters import adapt
 
     with progress.step("starting a Dask LocalCluster (127.0.0.1, 1 worker process)"):
         cluster = distributed.LocalCluster(
@@ -222,8 +201,9 @@ def _dask_workflow(run_dir: str, out: TextIO, progress: _Progress) -> Optional[b
         )
     try:
         with progress.step("running the map-reduce through the Dask adapter"):
+            # adapt() builds for the runtime contract, today's: the adapter is checked against that.
             adapter = adapt(distributed.Client(cluster), label="dask")
-            report = _engine_report(adapter, protocols.CurrentParslExecutorProtocol)
+            report = check(adapter, contract_protocol(RUNTIME_CONTRACT))
             right, line = map_reduce(adapter, os.path.join(run_dir, "dask"), "Dask adapter")
     finally:
         with progress.step("closing the Dask cluster"):
@@ -245,7 +225,7 @@ def run_demo(out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
     except ImportError:
         print("the demo needs parsl: pip install 'parsl-executor-protocol[parsl]'", file=err)
         return 2
-    from . import __version__
+    from .. import __version__
 
     _say(out, f"parsl-executor-protocol {__version__}, parsl {parsl.__version__}, "
               f"Python {sys.version_info.major}.{sys.version_info.minor}")

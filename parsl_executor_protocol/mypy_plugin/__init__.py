@@ -24,7 +24,7 @@ How it works:
   ``[type-var]`` error) gives way to this plugin's report, and the call is
   checked member by member.
 
-The version differences of mypy's internals live in :mod:`._mypy_compat`.
+The version differences of mypy's internals live in :mod:`._compat`.
 """
 
 from __future__ import annotations
@@ -71,7 +71,7 @@ from mypy.types import (
 )
 from mypy.typevars import fill_typevars
 
-from . import _mypy_compat
+from . import _compat
 
 __all__ = ["IMPLEMENTS", "ParslExecutorProtocolPlugin", "plugin"]
 
@@ -265,7 +265,7 @@ def _check_call(ctx: MethodContext) -> Type:
     if info is None:
         return result
     if not protocol.type.is_protocol:
-        _mypy_compat.report_error(
+        _compat.report_error(
             ctx.api,
             f'Class "{info.name}" cannot implement "{protocol.type.name}": implements() takes a protocol',
             ctx.context,
@@ -334,7 +334,7 @@ class _AsProtocol(TypeTranslator):
 def _conflicts(impl: Instance, protocol: Instance, options: Options, only: Optional[str], label: str) -> List[str]:
     problems = []
     as_protocol = _AsProtocol(impl.type, protocol)
-    for name, got, expected, in_setter in _mypy_compat.conflicting_members(impl, protocol, options):
+    for name, got, expected, in_setter in _compat.conflicting_members(impl, protocol, options):
         if only is not None and name != only:
             continue
         if not in_setter and is_subtype(got.accept(as_protocol), expected, ignore_pos_arg_names=True, options=options):
@@ -398,14 +398,14 @@ def _report(api: CheckerPluginInterface, info: TypeInfo, protocol: Instance, con
     names = [*protocol.type.protocol_members, *_optional_protocols(api, protocol.type)]
     pending = sorted({name for name in names if _inferred_later(info, name)})
     if pending:
-        pending_parent = _mypy_compat.report_error(
+        pending_parent = _compat.report_error(
             api,
             f'Cannot check that class "{info.name}" implements protocol "{protocol.type.name}"',
             context,
             IMPLEMENTS,
         )
         for name in pending:
-            _mypy_compat.report_note(
+            _compat.report_note(
                 api,
                 f'The type of "{name}" is inferred only after the class definition; declare it '
                 f'(for example "self.{name}: <type> = ...")',
@@ -417,7 +417,7 @@ def _report(api: CheckerPluginInterface, info: TypeInfo, protocol: Instance, con
     problems = _problems(api, impl, protocol)
     if problems is None:
         return
-    parent: Optional[ErrorInfo] = _mypy_compat.report_error(
+    parent: Optional[ErrorInfo] = _compat.report_error(
         api,
         f'Class "{info.name}" does not implement protocol "{protocol.type.name}"',
         context,
@@ -428,7 +428,7 @@ def _report(api: CheckerPluginInterface, info: TypeInfo, protocol: Instance, con
         # recursive protocol); say so rather than stay silent.
         problems = [f"mypy does not accept {format_type(impl, api.options)} as {format_type(protocol, api.options)}"]
     for problem in problems:
-        _mypy_compat.report_note(api, problem, context, IMPLEMENTS, parent)
+        _compat.report_note(api, problem, context, IMPLEMENTS, parent)
 
 
 # --- entry point ----------------------------------------------------------------------------------

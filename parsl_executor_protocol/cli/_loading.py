@@ -5,7 +5,7 @@ Loading a target imports its module, which runs that module's top-level code
 the target runs here: checking it is the runtime engine's job, and the engine
 reads members without calling them.
 
-Every failure raises :class:`TargetError` whose message is one line naming the
+Every failure raises :class:`~parsl_executor_protocol.errors.TargetError` whose message is one line naming the
 target and the problem, for the command line to print as is.
 """
 
@@ -20,30 +20,18 @@ import sys
 import types
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, Tuple
+from typing import Tuple
 
-from .errors import ParslExecutorProtocolError
+from ..errors import TargetError
+from ..protocols._contracts import CONTRACTS, contract_protocol
 
-__all__ = [
-    "CONTRACT_NAMES", "LoadedTarget", "TargetError", "describe", "load_object", "load_protocol", "load_target",
-]
-
-#: The ``--protocol`` names and the protocol each selects (by attribute of ``protocols``).
-CONTRACT_NAMES: Dict[str, str] = {
-    "2020": "ParslExecutorProtocol",
-    "current": "CurrentParslExecutorProtocol",
-    "current-blocks": "CurrentBlockProviderExecutorProtocol",
-}
+__all__ = ["LoadedTarget", "describe", "load_object", "load_protocol", "load_target"]
 
 # Values that are certainly not executors, classes or factories: a target
 # naming one is a typo, and saying so beats a report of every member missing.
 _NOT_TARGETS: Tuple[type, ...] = (
     type(None), bool, int, float, complex, str, bytes, bytearray, list, tuple, dict, set, frozenset,
 )
-
-
-class TargetError(ParslExecutorProtocolError, ValueError):
-    """A target or protocol given on the command line cannot be loaded; the message is one line."""
 
 
 @dataclass(frozen=True)
@@ -215,13 +203,10 @@ def load_target(spec: str) -> LoadedTarget:
 
 def load_protocol(name: str) -> type:
     """The protocol ``--protocol name`` selects: a contract name or ``package.module:Protocol``."""
-    if name in CONTRACT_NAMES:
-        from . import protocols
-
-        chosen: type = getattr(protocols, CONTRACT_NAMES[name])
-        return chosen
+    if name in CONTRACTS:
+        return contract_protocol(name)
     if ":" not in name:
-        choices = ", ".join(CONTRACT_NAMES)
+        choices = ", ".join(CONTRACTS)
         raise TargetError(f"unknown protocol {name!r}: use {choices} or package.module:Protocol")
     obj = load_object(name)
     import typing_extensions
