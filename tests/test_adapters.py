@@ -480,6 +480,36 @@ def test_as_futures_executor_rejects_non_executors() -> None:
         as_futures_executor(object())
 
 
+def test_as_futures_executor_rejects_unknown_contracts() -> None:
+    """An unknown contract name gets the contract vocabulary's error, listing the two executor contracts."""
+    with (
+        adapt(cf.ThreadPoolExecutor(1)) as adapter,
+        pytest.raises(ValueError, match="contract must be '2020' or 'current': "),
+    ):
+        as_futures_executor(adapter, contract="1999", start=False)  # type: ignore[arg-type]
+
+
+def test_adapter_modules_import_downwards_only() -> None:
+    """The backend interface is a leaf, backends import only it, and the core imports no backend."""
+    import ast
+
+    import parsl_executor_protocol.adapters as package
+
+    def sibling_imports(module: str) -> Set[str]:
+        tree = ast.parse((Path(package.__file__).parent / f"{module}.py").read_text())
+        found: Set[str] = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.level == 1:
+                found.update([node.module] if node.module else [alias.name for alias in node.names])
+        return found
+
+    assert sibling_imports("_backend") == set()
+    assert sibling_imports("futures") == {"_backend"}
+    assert sibling_imports("dask") == {"_backend"}
+    assert sibling_imports("_base") == {"_backend", "_parsl"}
+    assert sibling_imports("_select") == {"_backend", "_base", "dask", "futures"}
+
+
 # --- static check: the adapter types satisfy the protocols under mypy --strict -----------------
 
 

@@ -27,8 +27,8 @@ from parsl_executor_protocol import (
     clear_cache,
     conforms,
 )
-from parsl_executor_protocol.protocols._meta import ContractMeta
 from parsl_executor_protocol.errors import NotAProtocolError, ParslExecutorProtocolError
+from parsl_executor_protocol.protocols._meta import ContractMeta
 
 from ._checking_cases import HITS, HOSTILE, STYLES, build, conforming_choices, kinds
 from ._mypy import REPO

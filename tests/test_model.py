@@ -80,7 +80,7 @@ def test_properties_classvars_and_unresolvable_annotations() -> None:
 
     class Shape(Protocol):
         sides: ClassVar[int]
-        colour: NoSuchName  # noqa: F821
+        colour: NoSuchName  # type: ignore[name-defined]  # noqa: F821
 
         @property
         def area(self) -> float: ...

@@ -299,6 +299,37 @@ def test_abstract_suites_are_not_collected(pytester: pytest.Pytester) -> None:
     result.assert_outcomes()
 
 
+def test_kit_contracts_are_the_vocabulary_s() -> None:
+    """The kit's CONTRACTS, its Contract type and its default contract are the contract vocabulary's."""
+    from typing import get_args
+
+    from parsl_executor_protocol import testing
+    from parsl_executor_protocol.protocols._contracts import DEFAULT_CONTRACT, EXECUTOR_CONTRACTS
+    from parsl_executor_protocol.testing._rules import DEFAULT_KIT_CONTRACT
+
+    assert testing.CONTRACTS is EXECUTOR_CONTRACTS
+    assert set(get_args(testing.Contract)) == set(EXECUTOR_CONTRACTS)
+    assert DEFAULT_KIT_CONTRACT == DEFAULT_CONTRACT
+
+
+def test_every_default_timeout_is_the_kit_s() -> None:
+    """Every timeout parameter of the kit, and the plugin's default, is DEFAULT_TIMEOUT."""
+    import inspect
+
+    from parsl_executor_protocol import testing
+    from parsl_executor_protocol.testing import pytest_plugin
+
+    assert pytest_plugin.DEFAULT_EXECUTOR_TIMEOUT == testing.DEFAULT_TIMEOUT
+    defaults = {
+        name: inspect.signature(value).parameters["timeout"].default
+        for name in testing.__all__
+        if inspect.isfunction(value := getattr(testing, name))
+        and "timeout" in inspect.signature(value).parameters
+    }
+    assert len(defaults) > 10
+    assert {name: default for name, default in defaults.items() if default != testing.DEFAULT_TIMEOUT} == {}
+
+
 def test_docs_list_every_rule() -> None:
     """docs/testing.md names every rule the kit checks."""
     text = DOCS.read_text()

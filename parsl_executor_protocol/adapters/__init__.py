@@ -9,7 +9,11 @@
 
 One module per kind of executor: :mod:`.futures` (standard library pools and
 loky), :mod:`.dask` (imports ``distributed`` only when a client is adapted),
-:mod:`.reverse`; the shared state machine is in :mod:`._base`.
+:mod:`.reverse`.  The interface every backend implements is in
+:mod:`._backend`, which imports no other adapter module; the shared state
+machine is in :mod:`._base`, which imports no backend; :mod:`._select`, above
+both, picks the backend for an executor and is handed to the state machine
+here.
 
 Parsl is never imported by these modules.  :class:`ExecutorAdapter` is
 registered as a virtual subclass of parsl's ``ParslExecutor`` as soon as
@@ -20,9 +24,17 @@ calls ``start()``).  :func:`register_with_parsl` does it on demand.
 
 from __future__ import annotations
 
-from typing import Any, List, Literal, Optional, Union, overload
+from typing import Any, List, Literal, Mapping, Optional, Tuple, Union, overload
 
-from ._base import ExecutorAdapter, ExecutorAdapter2020, _register_if_parsl_loaded, register_with_parsl
+from ..protocols._contracts import EXECUTOR_CONTRACTS, RUNTIME_CONTRACT, Contract, validate_contract
+from ._base import (
+    ExecutorAdapter,
+    ExecutorAdapter2020,
+    _register_if_parsl_loaded,
+    register_with_parsl,
+    set_backend_chooser,
+)
+from ._select import backend_for
 from .reverse import ParslFuturesExecutor, as_futures_executor
 
 __all__ = [
@@ -33,6 +45,19 @@ __all__ = [
     "as_futures_executor",
     "register_with_parsl",
 ]
+
+set_backend_chooser(backend_for)
+
+#: The adapter class for each contract an adapter is built for.
+_ADAPTER_CLASSES: Mapping[str, type[Union[ExecutorAdapter, ExecutorAdapter2020]]] = {
+    "current": ExecutorAdapter,
+    "2020": ExecutorAdapter2020,
+}
+#: Those contracts as errors list them: the default (:data:`RUNTIME_CONTRACT`) first.
+_ADAPT_CHOICES: Tuple[str, ...] = (
+    RUNTIME_CONTRACT,
+    *(contract for contract in EXECUTOR_CONTRACTS if contract != RUNTIME_CONTRACT),
+)
 
 
 @overload
@@ -71,7 +96,7 @@ def adapt(
     executor: object,
     *,
     label: Optional[str] = None,
-    contract: Literal["current", "2020"] = "current",
+    contract: Contract = RUNTIME_CONTRACT,
     storage_access: Optional[List[Any]] = None,
     working_dir: Optional[str] = None,
     remote_monitoring_radio: Optional[Any] = None,
@@ -88,7 +113,7 @@ def adapt(
 
     * ``label``: the executor's label (default ``"threads"``, ``"processes"``,
       ``"loky"`` or ``"dask"``); labels must be unique within a Config.
-    * ``contract``: ``"current"`` (today's Parsl) or ``"2020"``.
+    * ``contract``: ``"current"`` (today's Parsl, the default: ``RUNTIME_CONTRACT``) or ``"2020"``.
     * ``storage_access``, ``working_dir``, ``remote_monitoring_radio``: as on
       parsl's own executors (``None``: default staging; a radio suited to
       threads or processes, made when parsl is loaded).
@@ -103,12 +128,7 @@ def adapt(
       but only the pool can complete them, so bad state and shutdown cancel
       the tasks not started and running ones finish.
     """
-    if contract == "current":
-        cls: type[Union[ExecutorAdapter, ExecutorAdapter2020]] = ExecutorAdapter
-    elif contract == "2020":
-        cls = ExecutorAdapter2020
-    else:
-        raise ValueError(f"contract must be 'current' or '2020', found {contract!r}")
+    cls = _ADAPTER_CLASSES[validate_contract(contract, _ADAPT_CHOICES)]
     return cls(
         executor,
         label=label,

@@ -1,9 +1,12 @@
 """The state machine every adapter shares: task bookkeeping, bad state, shutdown, run context.
 
-A *backend* (one module per kind of executor: :mod:`.futures`, :mod:`.dask`)
-knows how to submit to, cancel in, scale and close the executor it wraps.  The
-classes here turn any backend into a Parsl executor: :class:`ExecutorAdapter`
-for today's contract, :class:`ExecutorAdapter2020` for the 2020 one.
+A *backend* (one module per kind of executor: :mod:`.futures`, :mod:`.dask`;
+the interface they implement is :class:`._backend.Backend`) knows how to
+submit to, cancel in, scale and close the executor it wraps.  The classes here
+turn any backend into a Parsl executor: :class:`ExecutorAdapter` for today's
+contract, :class:`ExecutorAdapter2020` for the 2020 one.  This module imports
+no backend: :mod:`._select` picks one for each executor (see
+:func:`set_backend_chooser`).
 
 By default every future handed back is the adapter's own (a plain
 ``concurrent.futures.Future``), so that the adapter can settle it whatever the
@@ -46,111 +49,46 @@ import sys
 import threading
 from concurrent.futures import CancelledError, Future, InvalidStateError, wait
 from types import MappingProxyType
-from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, TypeVar
+from typing import Any, Callable, Dict, List, Literal, Mapping, Optional, Sequence, TypeVar
 
-from typing_extensions import Literal, Protocol, Self
+from typing_extensions import Self
 
-from ..errors import (
-    ExecutorBadStateError,
-    ExecutorShutdownError,
-    MissingExtraError,
-    NotAnExecutorError,
-)
+from ..errors import ExecutorBadStateError, ExecutorShutdownError, MissingExtraError
 from ..protocols.parsl_types import JobStatusLike
+from ._backend import Backend, BlockReport
 from ._parsl import job_status, resource_error_class
 
-__all__ = ["Backend", "ExecutorAdapter", "ExecutorAdapter2020", "register_with_parsl"]
+__all__ = [
+    "Backend",
+    "BlockReport",
+    "ExecutorAdapter",
+    "ExecutorAdapter2020",
+    "register_with_parsl",
+    "set_backend_chooser",
+]
 
 _T = TypeVar("_T")
 
 logger = logging.getLogger(__name__)
-
-#: Blocks as a backend reports them: block id -> (Parsl JobState name, message).
-BlockReport = Dict[str, Tuple[str, Optional[str]]]
-
-
-class Backend(Protocol):
-    """What an adapter needs from the executor it wraps; one implementation per kind of executor."""
-
-    #: Human-readable kind, used in messages ("thread pool", "Dask", ...).
-    kind: str
-    #: Label used when ``adapt()`` is given none.
-    default_label: str
-    #: Whether ``submit`` returns ``concurrent.futures.Future`` objects, which ``bridge=False`` hands back as they are.
-    native_futures: bool
-    #: Whether each task runs exactly once on a thread of this process, so that :func:`_run` can settle its future.
-    runs_inline: bool
-    #: Whether tasks run in other processes: decides ``monitor_resources()`` and the default radio.
-    runs_in_processes: bool
-    #: ``resource_specification`` keys the backend understands, each with what it means.
-    supported_resources: Mapping[str, str]
-    @property
-    def submit(self) -> Callable[..., Any]:
-        """``submit(func, *args, **kwargs)``: the wrapped executor's future of ``func(*args, **kwargs)``."""
-        ...
-
-    def submit_with(self, resources: Mapping[str, Any], func: Callable[..., Any], args: Sequence[Any],
-                    kwargs: Mapping[str, Any]) -> Any:
-        """Submit under a non-empty, already key-checked resource specification."""
-        ...
-
-    def result(self, future: Any) -> Any:
-        """Return the result of a done future of the wrapped executor, or raise its exception."""
-        ...
-
-    def is_fatal(self, exc: BaseException) -> bool:
-        """Whether ``exc``, raised by a task or by ``submit``, means the executor itself is broken."""
-        ...
-
-    def cancel(self, futures: Sequence[Any]) -> List[bool]:
-        """Cancel the given futures of the wrapped executor; say which will never run."""
-        ...
-
-    def close(self, *, wait: bool, kill: bool) -> None:
-        """Shut the wrapped executor down; ``kill`` stops workers still running tasks where possible."""
-        ...
-
-    @property
-    def scaling_enabled(self) -> bool:
-        """Whether ``scale_out``/``scale_in`` can change the number of workers."""
-        ...
-
-    def scale_out(self, blocks: int) -> List[str]:
-        """Add ``blocks`` blocks; return their ids."""
-        ...
-
-    def scale_in(self, blocks: int) -> List[str]:
-        """Remove ``blocks`` blocks; return their ids."""
-        ...
-
-    def blocks(self) -> BlockReport:
-        """Report every block the wrapped executor has now."""
-        ...
-
-    def default_radio(self) -> Optional[Any]:
-        """Parsl's monitoring radio suited to where tasks run (called only when parsl is loaded)."""
-        ...
-
 
 # --- Parsl integration, without importing parsl -----------------------------------------------
 
 _registered = False
 
 
-def _register_if_parsl_loaded() -> bool:
+def _register_if_parsl_loaded() -> None:
     """Register :class:`ExecutorAdapter` with parsl's ``ParslExecutor`` ABC if parsl is already imported."""
     global _registered  # noqa: PLW0603  (one flag, written once)
     if _registered:
-        return True
+        return
     module = sys.modules.get("parsl.executors.base")
     parsl_executor = getattr(module, "ParslExecutor", None)
     if parsl_executor is None:
-        return False
+        return
     # Only today's contract: an ExecutorAdapter2020's submit() lacks
     # resource_specification, so the DataFlowKernel could not call it.
     parsl_executor.register(ExecutorAdapter)
     _registered = True
-    return True
 
 
 def register_with_parsl() -> None:
@@ -176,37 +114,16 @@ def register_with_parsl() -> None:
 # --- the adapters --------------------------------------------------------------------------------
 
 
-def _backend_for(executor: object) -> Backend:
-    """Pick the backend for ``executor``: a Dask client, or anything with ``submit`` and ``shutdown``."""
-    distributed = sys.modules.get("distributed")
-    if distributed is not None and isinstance(executor, distributed.Client):
-        from .dask import DaskBackend
+# Which backend wraps which executor is decided above this module, by ``._select``
+# (the one adapter module that imports the backends); the adapters package hands its
+# chooser to set_backend_chooser() when it is imported, so the core imports no backend.
+_choose_backend: Callable[[object], Backend]
 
-        return DaskBackend(executor)
-    if isinstance(executor, _AdapterCore):
-        raise NotAnExecutorError(
-            f"{executor!r} is already an adapter: pass it to parsl's Config directly",
-            found=type(executor).__name__,
-        )
-    parsl_base = sys.modules.get("parsl.executors.base")
-    parsl_executor = getattr(parsl_base, "ParslExecutor", None)
-    if parsl_executor is not None and isinstance(executor, parsl_executor):
-        raise NotAnExecutorError(
-            f"{type(executor).__name__} is already a Parsl executor: pass it to parsl's Config directly "
-            "(as_futures_executor() goes the other way)",
-            found=type(executor).__name__,
-        )
-    missing = tuple(name for name in ("submit", "shutdown") if not callable(getattr(executor, name, None)))
-    if missing:
-        raise NotAnExecutorError(
-            f"cannot adapt {type(executor).__name__}: expected a concurrent.futures.Executor (thread pool, "
-            f"process pool, loky, ...) or a dask distributed.Client; it lacks {', '.join(missing)}",
-            found=type(executor).__name__,
-            missing=missing,
-        )
-    from .futures import FuturesBackend
 
-    return FuturesBackend(executor)
+def set_backend_chooser(choose: Callable[[object], Backend]) -> None:
+    """Set the function that picks the backend for the executor given to an adapter's constructor."""
+    global _choose_backend  # noqa: PLW0603  (set once, by the adapters package)
+    _choose_backend = choose
 
 
 #: How an adapter hands futures back (see the module docstring).
@@ -310,7 +227,7 @@ class _AdapterCore:
     ) -> None:
         if not isinstance(bridge, bool):
             raise TypeError(f"bridge must be a bool, found {type(bridge).__name__}: {bridge!r}")
-        backend = _backend_for(executor)
+        backend = _choose_backend(executor)
         if not bridge and not backend.native_futures:
             raise ValueError(
                 f"bridge=False is impossible for a {backend.kind} executor: its futures are not "

@@ -21,7 +21,7 @@ from types import ModuleType
 from typing import Any, Callable, List, Mapping, Optional, Sequence
 
 from ..errors import MissingExtraError, NotAnExecutorError, UnsupportedResourceSpecificationError
-from ._base import BlockReport
+from ._backend import BlockReport
 
 __all__ = ["DaskBackend"]
 

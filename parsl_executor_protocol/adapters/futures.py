@@ -23,7 +23,7 @@ import inspect
 import pickle
 from typing import Any, Callable, List, Mapping, Optional, Sequence
 
-from ._base import BlockReport
+from ._backend import BlockReport
 
 __all__ = ["FuturesBackend"]
 

@@ -20,17 +20,17 @@ from __future__ import annotations
 import concurrent.futures as cf
 import inspect
 import threading
-from typing import Any, Callable, Dict, Literal, Optional, TypeVar
-
-from typing_extensions import ParamSpec
+from typing import Any, Callable, Dict, Literal, Optional, ParamSpec, TypeVar
 
 from ..errors import NotAnExecutorError
+from ..protocols._contracts import EXECUTOR_CONTRACTS, validate_contract
 
 __all__ = ["ParslFuturesExecutor", "as_futures_executor"]
 
 _T = TypeVar("_T")
 _P = ParamSpec("_P")
 
+#: The contracts a Parsl executor can be wrapped under (the names of ``EXECUTOR_CONTRACTS``), as a type.
 Contract = Literal["current", "2020"]
 
 
@@ -77,8 +77,8 @@ class ParslFuturesExecutor(cf.Executor):
             )
         if contract is None:
             contract = _detect_contract(executor)
-        elif contract not in ("current", "2020"):
-            raise ValueError(f"contract must be 'current' or '2020', found {contract!r}")
+        else:
+            validate_contract(contract, EXECUTOR_CONTRACTS)
         self.wrapped = executor
         self.contract: Contract = contract
         self._lock = threading.Lock()

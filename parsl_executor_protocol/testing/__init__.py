@@ -59,7 +59,6 @@ __all__ = [
 ]
 
 _LAZY: dict[str, str] = {
-    "CONTRACTS": "._rules",
     "Contract": "._rules",
     "RULES": "._rules",
     "BehaviourError": "..errors",
@@ -76,10 +75,14 @@ _LAZY: dict[str, str] = {
     "AbstractExecutorTests": "._suite",
     "AbstractCurrentExecutorTests": "._suite",
 }
-_LAZY.update(dict.fromkeys([name for name in __all__ if name not in _LAZY], "._checks"))
+#: Public names for another module's value: ``CONTRACTS`` is the vocabulary's ``EXECUTOR_CONTRACTS``,
+#: the contracts a check can hold an executor to.
+_ALIASES: dict[str, tuple[str, str]] = {"CONTRACTS": ("..protocols._contracts", "EXECUTOR_CONTRACTS")}
+_LAZY.update(dict.fromkeys([name for name in __all__ if name not in _LAZY and name not in _ALIASES], "._checks"))
 
 if TYPE_CHECKING:  # lazy names, typed for static checkers
     from ..errors import BehaviourError
+    from ..protocols._contracts import EXECUTOR_CONTRACTS as CONTRACTS
     from ._bounded import DEFAULT_TIMEOUT
     from ._checks import (
         DEFAULT_UNSUPPORTED_RESOURCE_KEY,
@@ -103,7 +106,7 @@ if TYPE_CHECKING:  # lazy names, typed for static checkers
         submit,
     )
     from ._lifecycle import shutdown_executor, start_executor, started
-    from ._rules import CONTRACTS, RULES, Contract
+    from ._rules import RULES, Contract
     from ._statemachine import (
         DEFAULT_STATE_MACHINE_SETTINGS,
         ExecutorStateMachine,
@@ -115,7 +118,7 @@ if TYPE_CHECKING:  # lazy names, typed for static checkers
 
 
 def __getattr__(name: str) -> object:
-    module_name = _LAZY.get(name)
+    module_name, attribute = _ALIASES.get(name) or (_LAZY.get(name), name)
     if module_name is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     import importlib
@@ -132,10 +135,10 @@ def __getattr__(name: str) -> object:
             extra="testing",
             package=exc.name,
         ) from exc
-    value = getattr(module, name)
+    value = getattr(module, attribute)
     globals()[name] = value
     return value
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
+    return sorted(set(globals()) | set(_LAZY) | set(_ALIASES))

@@ -18,8 +18,9 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Type, Union
 
+from ..protocols._contracts import EXECUTOR_CONTRACTS, contract_protocol, validate_contract
 from ._bounded import DEFAULT_TIMEOUT, Gate, Outcome, call_within, get_within, resolve_within
-from ._rules import Contract, fail, short_repr, validate_contract
+from ._rules import DEFAULT_KIT_CONTRACT, Contract, fail, short_repr
 from ._tasks import KitError, echo, raise_error, wait_at_gate
 
 __all__ = [
@@ -48,6 +49,9 @@ __all__ = [
 #: no executor supports it.
 DEFAULT_UNSUPPORTED_RESOURCE_KEY = "parsl_executor_protocol_unsupported_key"
 
+#: Seconds a future missing from ``tasks`` has to resolve in to count as a task that just completed.
+_UNTRACKED_RESOLVES_WITHIN = 2.0
+
 
 # --- helpers shared by the checks ----------------------------------------------------------------
 
@@ -58,7 +62,7 @@ def submit(
     args: Sequence[Any] = (),
     kwargs: Optional[Mapping[str, Any]] = None,
     *,
-    contract: Contract = "2020",
+    contract: Contract = DEFAULT_KIT_CONTRACT,
     resource_specification: Optional[Dict[str, Any]] = None,
     timeout: float = DEFAULT_TIMEOUT,
 ) -> Outcome[Any]:
@@ -68,7 +72,7 @@ def submit(
     ``submit``'s second argument, as the DataFlowKernel does.  Returns the
     outcome of the ``submit`` call itself: the future, or what it raised.
     """
-    contract = validate_contract(contract)
+    validate_contract(contract, EXECUTOR_CONTRACTS)
     kwargs = dict(kwargs or {})
     if contract == "current":
         spec = {} if resource_specification is None else resource_specification
@@ -194,7 +198,7 @@ def check_label(executor: Any, *, timeout: float = DEFAULT_TIMEOUT) -> str:
 _MISSING = object()
 
 
-def _round_trip_values(contract: Contract, member: str, original: Any) -> List[Any]:
+def _round_trip_values(member: str, original: Any) -> List[Any]:
     if member == "run_dir":
         base = original if isinstance(original, str) and original else tempfile.gettempdir()
         return [os.path.join(os.path.abspath(base), "parsl-executor-protocol-round-trip")]
@@ -215,7 +219,7 @@ def default_assignable_members(contract: Contract) -> Tuple[str, ...]:
 
     2020: ``hub_address``, ``hub_port``, ``run_dir``; today: ``run_dir``, ``run_id``, ``log_config``.
     """
-    contract = validate_contract(contract)
+    validate_contract(contract, EXECUTOR_CONTRACTS)
     return ("hub_address", "hub_port", "run_dir") if contract == "2020" else ("run_dir", "run_id", "log_config")
 
 
@@ -223,7 +227,7 @@ def check_assignable_members_round_trip(
     executor: Any,
     members: Union[Iterable[str], Mapping[str, Sequence[Any]], None] = None,
     *,
-    contract: Contract = "2020",
+    contract: Contract = DEFAULT_KIT_CONTRACT,
     timeout: float = DEFAULT_TIMEOUT,
 ) -> None:
     """Rule ``assignable-round-trip``: each member Parsl assigns reads back what was assigned.
@@ -232,7 +236,7 @@ def check_assignable_members_round_trip(
     a mapping gives the values to assign to each member.  Every member is
     restored to its original value afterwards.
     """
-    contract = validate_contract(contract)
+    validate_contract(contract, EXECUTOR_CONTRACTS)
     if members is None:
         members = default_assignable_members(contract)
     plan: Dict[str, Optional[Sequence[Any]]] = (
@@ -246,7 +250,7 @@ def check_assignable_members_round_trip(
             fail(rule, executor, f"it has no member {member!r}, which Parsl assigns")
         original = _read(executor, member, rule, timeout)
         try:
-            for value in values if values is not None else _round_trip_values(contract, member, original):
+            for value in values if values is not None else _round_trip_values(member, original):
                 outcome = call_within(timeout, rule, executor, f"assigning {member}", setattr, executor, member, value)
                 if outcome.error is not None:
                     fail(
@@ -274,7 +278,7 @@ def check_submit_result(
     args: Sequence[Any] = (),
     kwargs: Optional[Mapping[str, Any]] = None,
     *,
-    contract: Contract = "2020",
+    contract: Contract = DEFAULT_KIT_CONTRACT,
     timeout: float = DEFAULT_TIMEOUT,
 ) -> Any:
     """Rules ``submit-returns-future`` and ``submit-result``: the future's result equals ``func(*args, **kwargs)``.
@@ -283,7 +287,7 @@ def check_submit_result(
     run tasks in other processes (the default, ``echo``, returns its
     arguments).  Returns the result.
     """
-    contract = validate_contract(contract)
+    validate_contract(contract, EXECUTOR_CONTRACTS)
     try:
         expected = func(*args, **(kwargs or {}))
     except Exception as exc:
@@ -309,7 +313,7 @@ def check_exception_propagates(
     executor: Any,
     exc_type: Type[BaseException] = KitError,
     *,
-    contract: Contract = "2020",
+    contract: Contract = DEFAULT_KIT_CONTRACT,
     timeout: float = DEFAULT_TIMEOUT,
 ) -> BaseException:
     """Rule ``exception-propagates``: an exception raised by the task arrives through the future, type intact.
@@ -370,7 +374,7 @@ def _check_tracked(
         fail("tasks-tracks-every-future", executor, f"{which} is missing from tasks ({len(tasks)} entries)")
     # A task may leave `tasks` just before its future is resolved (Parsl's HighThroughputExecutor
     # pops it first), so a missing future must resolve promptly to count as completed.
-    if not resolve_within(future, min(timeout, 2.0)):
+    if not resolve_within(future, min(timeout, _UNTRACKED_RESOLVES_WITHIN)):
         fail(
             "tasks-tracks-every-future",
             executor,
@@ -388,7 +392,7 @@ def _read_tasks(executor: Any, timeout: float) -> Mapping[Any, Any]:
 def check_tasks_tracks_every_future(
     executor: Any,
     *,
-    contract: Contract = "2020",
+    contract: Contract = DEFAULT_KIT_CONTRACT,
     timeout: float = DEFAULT_TIMEOUT,
     tracks_completed: Optional[bool] = None,
     count: int = 3,
@@ -400,7 +404,7 @@ def check_tasks_tracks_every_future(
     today's, whose executors drop finished tasks) also requires finished tasks
     to stay.  Returns the ids found, mapped to their futures.
     """
-    contract = validate_contract(contract)
+    validate_contract(contract, EXECUTOR_CONTRACTS)
     keep = contract == "2020" if tracks_completed is None else tracks_completed
     found: Dict[Any, Future[Any]] = {}
     with Gate() as gate:
@@ -438,7 +442,7 @@ def check_tasks_tracks_every_future(
 def check_bad_state_fails_pending_and_later(
     executor: Any,
     *,
-    contract: Contract = "2020",
+    contract: Contract = DEFAULT_KIT_CONTRACT,
     timeout: float = DEFAULT_TIMEOUT,
     pending: int = 2,
 ) -> BaseException:
@@ -450,7 +454,7 @@ def check_bad_state_fails_pending_and_later(
     see :func:`carries`) and that a later submission fails the same way.  The
     executor is left in bad state.  Returns ``exc``.
     """
-    contract = validate_contract(contract)
+    validate_contract(contract, EXECUTOR_CONTRACTS)
     exc = KitError(f"bad state set on purpose by parsl-executor-protocol {uuid.uuid4().hex[:8]}")
     with Gate() as gate:
         futures = [
@@ -569,7 +573,7 @@ def _status(executor: Any, timeout: float) -> Dict[Any, Any]:
 
 
 def check_scaling_returns_lists(
-    executor: Any, *, contract: Contract = "2020", timeout: float = DEFAULT_TIMEOUT, blocks: int = 1
+    executor: Any, *, contract: Contract = DEFAULT_KIT_CONTRACT, timeout: float = DEFAULT_TIMEOUT, blocks: int = 1
 ) -> Tuple[List[Any], List[Any]]:
     """Rule ``scaling-returns-lists``: scaling out and back in returns lists of block ids.
 
@@ -578,7 +582,7 @@ def check_scaling_returns_lists(
     ``scale_in_facade``, which Parsl's scaling strategy calls).  Blocks scaled
     in must be blocks the executor knew.  Returns ``(added, removed)``.
     """
-    contract = validate_contract(contract)
+    validate_contract(contract, EXECUTOR_CONTRACTS)
     out_name, in_name = _scaling_names(contract)
     known_before = (
         set(_call(executor, "status", "scaling-returns-lists", timeout) or ())
@@ -603,14 +607,14 @@ def check_scaling_returns_lists(
 
 
 def check_status_reports_blocks(
-    executor: Any, *, contract: Contract = "2020", timeout: float = DEFAULT_TIMEOUT, scale: bool = True
+    executor: Any, *, contract: Contract = DEFAULT_KIT_CONTRACT, timeout: float = DEFAULT_TIMEOUT, scale: bool = True
 ) -> Dict[Any, Any]:
     """Rule ``status-reports-blocks``: ``status()`` maps every known block id to a job status.
 
     With ``scale`` it scales out by one block, checks that ``status()`` reports
     the new block, and scales back in.  Returns the status that reported it.
     """
-    contract = validate_contract(contract)
+    validate_contract(contract, EXECUTOR_CONTRACTS)
     status = _status(executor, timeout)
     if not scale:
         return status
@@ -697,7 +701,7 @@ class ShutdownReport:
 def check_shutdown_resolves_pending(
     executor: Any,
     *,
-    contract: Contract = "2020",
+    contract: Contract = DEFAULT_KIT_CONTRACT,
     timeout: float = DEFAULT_TIMEOUT,
     count: int = 3,
     resolves_pending: bool = True,
@@ -711,7 +715,7 @@ def check_shutdown_resolves_pending(
     completed must have the right result.  The executor is shut down
     afterwards.  Returns a :class:`ShutdownReport`.
     """
-    contract = validate_contract(contract)
+    validate_contract(contract, EXECUTOR_CONTRACTS)
     with Gate() as gate:
         futures = [
             _submit_future(
@@ -815,19 +819,17 @@ def check_unsupported_resources_rejected(
 # --- structure (optional, needs parsl_executor_protocol.checking) --------------------------------
 
 
-def check_structure(executor: Any, protocol: Any = None, *, contract: Contract = "2020") -> None:
+def check_structure(executor: Any, protocol: Any = None, *, contract: Contract = DEFAULT_KIT_CONTRACT) -> None:
     """Rule ``structure``: the executor conforms structurally (uses :mod:`parsl_executor_protocol.checking`).
 
     ``protocol`` defaults to the contract's protocol.  Raises ``ImportError``
     if the runtime checking engine is not available.
     """
-    contract = validate_contract(contract)
+    validate_contract(contract, EXECUTOR_CONTRACTS)
     from ..checking import check  # the engine is optional here: imported only when asked for
 
     if protocol is None:
-        from ..protocols import CurrentParslExecutorProtocol, ParslExecutorProtocol
-
-        protocol = ParslExecutorProtocol if contract == "2020" else CurrentParslExecutorProtocol
+        protocol = contract_protocol(contract)
     report = check(executor, protocol)
     if not report.ok:
         fail("structure", executor, str(report))

@@ -7,6 +7,7 @@ import uuid
 from contextlib import contextmanager
 from typing import Any, Iterator, Optional, TypeVar, Union
 
+from ..errors import BehaviourError
 from ._bounded import DEFAULT_TIMEOUT, call_within, get_within
 from ._rules import fail
 
@@ -97,8 +98,6 @@ def started(
 
 def shutdown_quietly(executor: Any, *, timeout: float = DEFAULT_TIMEOUT) -> None:
     """:func:`shutdown_executor`, ignoring what a repeated ``shutdown()`` raises (but not a hang)."""
-    from ..errors import BehaviourError
-
     try:
         shutdown_executor(executor, timeout=timeout)
     except BehaviourError as error:

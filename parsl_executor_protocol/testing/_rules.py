@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from types import MappingProxyType
-from typing import Literal, Mapping, NoReturn
+from typing import Literal, Mapping, NoReturn, cast
 
 from ..errors import BehaviourError
+from ..protocols._contracts import DEFAULT_CONTRACT, EXECUTOR_CONTRACTS, validate_contract
 
-__all__ = ["CONTRACTS", "RULES", "Contract", "describe", "fail", "validate_contract"]
+__all__ = ["DEFAULT_KIT_CONTRACT", "RULES", "Contract", "describe", "fail", "short_repr"]
 
-#: The contracts a check can hold an executor to: the 2020 interface text, or today's Parsl.
+#: The contracts a check can hold an executor to, as a type: the names in the vocabulary's
+#: ``EXECUTOR_CONTRACTS`` (the 2020 interface text, or today's Parsl).
 Contract = Literal["2020", "current"]
-CONTRACTS: tuple[Contract, ...] = ("2020", "current")
+
+#: The contract a check holds an executor to when none is named: the vocabulary's ``DEFAULT_CONTRACT``.
+DEFAULT_KIT_CONTRACT: Contract = cast(Contract, validate_contract(DEFAULT_CONTRACT, EXECUTOR_CONTRACTS))
 
 #: Every rule, by id, with the one-line statement that failure messages quote.
 RULES: Mapping[str, str] = MappingProxyType(
@@ -54,17 +58,6 @@ RULES: Mapping[str, str] = MappingProxyType(
         "structure": "the executor has every member of its contract's protocol, with the right shape",
     }
 )
-
-
-def validate_contract(contract: object) -> Contract:
-    """Return ``contract`` if it names a contract; otherwise raise a ``ValueError`` naming the choices."""
-    if contract == "2020":
-        return "2020"
-    if contract == "current":
-        return "current"
-    raise ValueError(
-        f"contract must be '2020' (the 2020 interface text) or 'current' (today's Parsl), got {contract!r}"
-    )
 
 
 def describe(executor: object) -> str:

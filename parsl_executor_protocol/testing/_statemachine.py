@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule, run_state_machine_as_test
 
 from ..errors import BehaviourError
+from ..protocols._contracts import EXECUTOR_CONTRACTS, validate_contract
 from ._arguments import exception_types, task_args, task_kwargs
 from ._bounded import DEFAULT_TIMEOUT, Gate, call_within, get_within, resolve_within
 from ._checks import (
@@ -28,6 +29,7 @@ from ._checks import (
     _call,
     _check_tracked,
     _future_of,
+    _outcome_text,
     _read,
     _read_tasks,
     _scaling_names,
@@ -37,7 +39,7 @@ from ._checks import (
     submit,
 )
 from ._lifecycle import shutdown_quietly
-from ._rules import Contract, fail, short_repr, validate_contract
+from ._rules import DEFAULT_KIT_CONTRACT, Contract, fail, short_repr
 from ._tasks import KitError, echo, raise_error, wait_at_gate
 
 __all__ = ["ExecutorStateMachine", "make_state_machine", "run_state_machine"]
@@ -96,7 +98,7 @@ class ExecutorStateMachine(RuleBasedStateMachine):
     """
 
     factory: ClassVar[Optional[Callable[[], Any]]] = None
-    contract: ClassVar[Contract] = "2020"
+    contract: ClassVar[Contract] = DEFAULT_KIT_CONTRACT
     timeout: ClassVar[float] = DEFAULT_TIMEOUT
     capabilities: ClassVar[Dict[str, Optional[bool]]] = {}
 
@@ -393,8 +395,6 @@ class ExecutorStateMachine(RuleBasedStateMachine):
 
     @staticmethod
     def _outcome(future: Future[Any]) -> str:
-        from ._checks import _outcome_text
-
         return _outcome_text(future)
 
 
@@ -411,7 +411,7 @@ DEFAULT_STATE_MACHINE_SETTINGS = settings(
 def make_state_machine(
     factory: Callable[[], Any],
     *,
-    contract: Contract = "2020",
+    contract: Contract = DEFAULT_KIT_CONTRACT,
     timeout: float = DEFAULT_TIMEOUT,
     supports_bad_state: Optional[bool] = None,
     supports_scaling: Optional[bool] = None,
@@ -429,7 +429,7 @@ def make_state_machine(
     Run it with ``hypothesis.stateful.run_state_machine_as_test`` or expose
     ``.TestCase`` to unittest/pytest.
     """
-    contract = validate_contract(contract)
+    validate_contract(contract, EXECUTOR_CONTRACTS)
     if not callable(factory):
         raise TypeError(f"factory must be a callable returning a started executor, got {short_repr(factory)}")
     caps: Dict[str, Optional[bool]] = {
@@ -453,7 +453,7 @@ def make_state_machine(
 def run_state_machine(
     factory: Callable[[], Any],
     *,
-    contract: Contract = "2020",
+    contract: Contract = DEFAULT_KIT_CONTRACT,
     timeout: float = DEFAULT_TIMEOUT,
     settings: Optional[settings] = None,
     **capabilities: Optional[bool],

@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from ._arguments import exception_types, task_args, task_kwargs
 from ._checks import (
     DEFAULT_UNSUPPORTED_RESOURCE_KEY,
+    _scaling_names,
     check_assignable_members_round_trip,
     check_bad_state_fails_pending_and_later,
     check_empty_resource_specification_runs,
@@ -112,7 +113,7 @@ class _ExecutorSuite:
 
     @pytest.fixture
     def executor_timeout(self, request: pytest.FixtureRequest) -> float:
-        """Seconds one executor call or one task may take (``--executor-timeout``; default 30)."""
+        """Seconds one executor call or one task may take (``--executor-timeout``; default ``DEFAULT_TIMEOUT``)."""
         return executor_timeout_from(request.config)
 
     @pytest.fixture
@@ -184,7 +185,7 @@ class _ExecutorSuite:
         self, executor: Any, executor_timeout: float, supports_scaling: Optional[bool]
     ) -> None:
         """Rule scaling-returns-lists: scaling out and in returns lists of block ids."""
-        member = "scale_out" if self.contract == "2020" else "scale_out_facade"
+        member = _scaling_names(self.contract)[0]
         if not _capable(supports_scaling, executor, member):
             pytest.skip(f"the executor has no `{member}` (capability fixture supports_scaling)")
         check_scaling_returns_lists(executor, contract=self.contract, timeout=executor_timeout)
@@ -199,7 +200,7 @@ class _ExecutorSuite:
         """Rule status-reports-blocks: status() maps every known block, including new ones, to a job status."""
         if not _capable(reports_status, executor, "status"):
             pytest.skip("the executor has no `status` (capability fixture reports_status)")
-        member = "scale_out" if self.contract == "2020" else "scale_out_facade"
+        member = _scaling_names(self.contract)[0]
         check_status_reports_blocks(
             executor,
             contract=self.contract,

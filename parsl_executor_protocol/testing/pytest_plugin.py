@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import pytest
 
+from ._bounded import DEFAULT_TIMEOUT
+
 __all__ = [
     "DEFAULT_EXECUTOR_TIMEOUT",
     "executor_timeout",
@@ -19,8 +21,9 @@ __all__ = [
     "pytest_configure",
 ]
 
-#: Seconds one executor call or one task may take before a check fails (see ``--executor-timeout``).
-DEFAULT_EXECUTOR_TIMEOUT = 30.0
+#: Seconds one executor call or one task may take before a check fails (see ``--executor-timeout``):
+#: the kit's :data:`~parsl_executor_protocol.testing.DEFAULT_TIMEOUT`.
+DEFAULT_EXECUTOR_TIMEOUT = DEFAULT_TIMEOUT
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -73,5 +76,5 @@ def executor_timeout_from(config: pytest.Config) -> float:
 
 @pytest.fixture
 def executor_timeout(request: pytest.FixtureRequest) -> float:
-    """Seconds one executor call or one task may take (``--executor-timeout``, default 30)."""
+    """Seconds one executor call or one task may take (``--executor-timeout``; default ``DEFAULT_TIMEOUT``)."""
     return executor_timeout_from(request.config)

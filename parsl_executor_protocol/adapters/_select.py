@@ -1,0 +1,49 @@
+"""Which backend wraps which executor: the one adapter module that imports the backends.
+
+It sits above the backends (:mod:`.futures`, :mod:`.dask`) and the adapter
+core (:mod:`._base`), none of which import it; the adapters package hands
+:func:`backend_for` to the core when it is imported.  Importing :mod:`.dask`
+does not import ``distributed``: a Dask client is recognised only once
+``distributed`` has been imported by whoever made the client.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from ..errors import NotAnExecutorError
+from ._backend import Backend
+from ._base import _AdapterCore
+from .dask import DaskBackend
+from .futures import FuturesBackend
+
+__all__ = ["backend_for"]
+
+
+def backend_for(executor: object) -> Backend:
+    """Pick the backend for ``executor``: a Dask client, or anything with ``submit`` and ``shutdown``."""
+    distributed = sys.modules.get("distributed")
+    if distributed is not None and isinstance(executor, distributed.Client):
+        return DaskBackend(executor)
+    if isinstance(executor, _AdapterCore):
+        raise NotAnExecutorError(
+            f"{executor!r} is already an adapter: pass it to parsl's Config directly",
+            found=type(executor).__name__,
+        )
+    parsl_base = sys.modules.get("parsl.executors.base")
+    parsl_executor = getattr(parsl_base, "ParslExecutor", None)
+    if parsl_executor is not None and isinstance(executor, parsl_executor):
+        raise NotAnExecutorError(
+            f"{type(executor).__name__} is already a Parsl executor: pass it to parsl's Config directly "
+            "(as_futures_executor() goes the other way)",
+            found=type(executor).__name__,
+        )
+    missing = tuple(name for name in ("submit", "shutdown") if not callable(getattr(executor, name, None)))
+    if missing:
+        raise NotAnExecutorError(
+            f"cannot adapt {type(executor).__name__}: expected a concurrent.futures.Executor (thread pool, "
+            f"process pool, loky, ...) or a dask distributed.Client; it lacks {', '.join(missing)}",
+            found=type(executor).__name__,
+            missing=missing,
+        )
+    return FuturesBackend(executor)
