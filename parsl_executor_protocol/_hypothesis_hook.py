@@ -3,7 +3,11 @@
 Hypothesis runs :func:`_hypothesis_setup_hook` when it is imported (unless
 ``HYPOTHESIS_NO_PLUGINS`` is set).  The hook registers a strategy for every
 protocol of the package and imports nothing beyond the (light) package
-itself: the strategies module is loaded when a strategy is first drawn.
+itself: the strategies are loaded when a strategy is first drawn.
+
+It lives here, not in the ``strategies`` package, because an entry point
+that must not import the strategies cannot be a module of that package:
+importing it would run ``strategies/__init__``, which imports all of them.
 """
 
 from __future__ import annotations

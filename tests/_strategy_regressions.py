@@ -19,7 +19,7 @@ from parsl_executor_protocol import (
     SubmitsTasks,
     TracksTasks,
 )
-from parsl_executor_protocol._strategies_model import protocol_model
+from parsl_executor_protocol.protocols._model import protocol_model
 from parsl_executor_protocol.strategies import (
     DefectKind,
     ExpectedViolation,

@@ -29,9 +29,8 @@ from parsl_executor_protocol import (
     conforms,
     with_optional,
 )
-from parsl_executor_protocol._strategies_model import protocol_model
-from parsl_executor_protocol._strategies_types import wrong_type
 from parsl_executor_protocol.errors import StrategyError
+from parsl_executor_protocol.protocols._model import protocol_model
 from parsl_executor_protocol.strategies import (
     DefectKind,
     ImplementationSpec,
@@ -45,6 +44,7 @@ from parsl_executor_protocol.strategies import (
     spec_of,
     working_executors,
 )
+from parsl_executor_protocol.strategies._types import wrong_type
 
 from ._mypy import REPO
 from ._strategy_regressions import REGRESSIONS
@@ -400,7 +400,9 @@ def _plain_protocol(protocol: type) -> type:
     return typing.runtime_checkable(plain)
 
 
-@pytest.mark.skipif(sys.version_info < (3, 12), reason="typing's isinstance runs property getters before 3.12 (CPython #103034)")
+@pytest.mark.skipif(
+    sys.version_info < (3, 12), reason="typing's isinstance runs property getters before 3.12 (CPython #103034)"
+)
 @FAST
 @given(
     st.sampled_from(PROTOCOLS).flatmap(

@@ -17,6 +17,7 @@ the same way, statically and at run time:
 from __future__ import annotations
 
 import collections.abc
+import types
 import typing
 from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
@@ -44,8 +45,6 @@ def _mentions(tp: Any, classes: Tuple[type, ...]) -> bool:
 
 
 def _is_union(tp: Any) -> bool:
-    import types
-
     return typing.get_origin(tp) in (Union, types.UnionType)
 
 

@@ -20,18 +20,13 @@ import keyword
 import sys
 import types
 import typing
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
-from ._strategies_model import (
-    ImplementationSpec,
-    MemberSpec,
-    ParamSpec,
-    ProtocolMember,
-    Shape,
-    StrategyError,
-    protocol_model,
-)
+from .. import declare
+from ..protocols._model import CLASS, INSTANCE, METHOD, STATIC_BINDING, Member
+from ._spec import ImplementationSpec, MemberSpec, ParamSpec, Shape, StrategyError, model_of, param_spec
 
 __all__ = [
     "Behaviour",
@@ -46,10 +41,9 @@ __all__ = [
 _NoneType = type(None)
 _P = inspect.Parameter
 _METHOD_SHAPES = (Shape.METHOD, Shape.STATICMETHOD, Shape.CLASSMETHOD)
+_SHAPE_OF_BINDING = {INSTANCE: Shape.METHOD, STATIC_BINDING: Shape.STATICMETHOD, CLASS: Shape.CLASSMETHOD}
 
-# typing spellings for the runtime generic origins, so that the source reads
-# like the protocols (and runs on Python 3.10, where mypy wants no builtins generics
-# with python_version older than 3.9 -- harmless either way).
+# typing spellings for the runtime generic origins, so that the source reads like the protocols.
 _TYPING_NAME_OF_ORIGIN: Dict[Any, str] = {
     list: "List",
     dict: "Dict",
@@ -128,7 +122,7 @@ class _Names:
             raise StrategyError(f"unresolved forward reference {tp!r}")
         origin = typing.get_origin(tp)
         args = typing.get_args(tp)
-        if origin is Union or (sys.version_info >= (3, 10) and origin is types.UnionType):
+        if origin is Union or origin is types.UnionType:
             others = [a for a in args if a is not _NoneType]
             if len(others) == 1 and len(args) == 2:
                 return f"{self.typing_name('Optional')}[{self.annotation(others[0])}]"
@@ -219,7 +213,7 @@ def _value(names: _Names, tp: Any, depth: int) -> Optional[str]:
         return None
     origin = typing.get_origin(tp)
     args = typing.get_args(tp)
-    if origin is Union or (sys.version_info >= (3, 10) and origin is types.UnionType):
+    if origin is Union or origin is types.UnionType:
         if _NoneType in args:
             return "None"
         for arg in args:
@@ -260,9 +254,7 @@ def _value(names: _Names, tp: Any, depth: int) -> Optional[str]:
 
 
 def _class_value(names: _Names, cls: type, depth: int) -> Optional[str]:
-    import concurrent.futures
-
-    if cls is concurrent.futures.Future:
+    if cls is Future:
         return f"{names.obj(cls)}()"
     if issubclass(cls, enum.Enum):
         first = next(iter(cls.__members__), None)
@@ -303,10 +295,10 @@ class Behaviour:
     #: Whether the return type may be narrowed (the body's value fits every narrowing the strategies draw).
     narrowable: bool
     #: Methods and property getters: body lines.  Attributes: ``["<value expression>"]``.
-    body: Callable[[MemberSpec, ProtocolMember, _Names], List[str]]
+    body: Callable[[MemberSpec, Member, _Names], List[str]]
 
 
-def _param_names(member: ProtocolMember) -> Tuple[Optional[str], Optional[str], List[str]]:
+def _param_names(member: Member) -> Tuple[Optional[str], Optional[str], List[str]]:
     var_pos = next((p.name for p in member.params if p.kind is _P.VAR_POSITIONAL), None)
     var_kw = next((p.name for p in member.params if p.kind is _P.VAR_KEYWORD), None)
     positional = [p.name for p in member.params if p.kind in (_P.POSITIONAL_ONLY, _P.POSITIONAL_OR_KEYWORD)]
@@ -314,9 +306,7 @@ def _param_names(member: ProtocolMember) -> Tuple[Optional[str], Optional[str], 
 
 
 def _is_future(tp: Any) -> bool:
-    import concurrent.futures
-
-    return tp is concurrent.futures.Future or typing.get_origin(tp) is concurrent.futures.Future
+    return tp is Future or typing.get_origin(tp) is Future
 
 
 def _is_list(tp: Any) -> bool:
@@ -327,9 +317,9 @@ def _is_mapping(tp: Any) -> bool:
     return typing.get_origin(tp) in (dict, collections.abc.Mapping) or tp in (dict,)
 
 
-def _submit_body(spec: MemberSpec, member: ProtocolMember, names: _Names) -> List[str]:
+def _submit_body(spec: MemberSpec, member: Member, names: _Names) -> List[str]:
     var_pos, var_kw, positional = _param_names(member)
-    future = names.obj(_future_class())
+    future = names.obj(Future)
     any_ = names.typing_name("Any")
     return [
         f"future: {future}[{any_}] = {future}()",
@@ -345,13 +335,7 @@ def _submit_body(spec: MemberSpec, member: ProtocolMember, names: _Names) -> Lis
     ]
 
 
-def _future_class() -> type:
-    import concurrent.futures
-
-    return concurrent.futures.Future
-
-
-def _fail_all_body(spec: MemberSpec, member: ProtocolMember, names: _Names) -> List[str]:
+def _fail_all_body(spec: MemberSpec, member: Member, names: _Names) -> List[str]:
     exc = _param_names(member)[2][0]
     return [
         f"self._exception = {exc}",
@@ -361,7 +345,7 @@ def _fail_all_body(spec: MemberSpec, member: ProtocolMember, names: _Names) -> L
     ]
 
 
-def _scale_out_body(spec: MemberSpec, member: ProtocolMember, names: _Names) -> List[str]:
+def _scale_out_body(spec: MemberSpec, member: Member, names: _Names) -> List[str]:
     n = _param_names(member)[2][0]
     return [
         f"added = [f'block-{{len(self._blocks) + i}}' for i in range({n})]",
@@ -370,7 +354,7 @@ def _scale_out_body(spec: MemberSpec, member: ProtocolMember, names: _Names) -> 
     ]
 
 
-def _scale_in_body(spec: MemberSpec, member: ProtocolMember, names: _Names) -> List[str]:
+def _scale_in_body(spec: MemberSpec, member: Member, names: _Names) -> List[str]:
     n = _param_names(member)[2][0]
     return [
         f"removed = self._blocks[:max({n}, 0)]",
@@ -379,7 +363,7 @@ def _scale_in_body(spec: MemberSpec, member: ProtocolMember, names: _Names) -> L
     ]
 
 
-def _status_body(spec: MemberSpec, member: ProtocolMember, names: _Names) -> List[str]:
+def _status_body(spec: MemberSpec, member: Member, names: _Names) -> List[str]:
     args = typing.get_args(member.type)
     status = names.value(args[1]) if len(args) == 2 else None
     if status is None:
@@ -387,19 +371,19 @@ def _status_body(spec: MemberSpec, member: ProtocolMember, names: _Names) -> Lis
     return [f"return {{block: {status} for block in self._blocks}}"]
 
 
-def _value_body(expr: str) -> Callable[[MemberSpec, ProtocolMember, _Names], List[str]]:
+def _value_body(expr: str) -> Callable[[MemberSpec, Member, _Names], List[str]]:
     return lambda spec, member, names: [expr]
 
 
-def _return(expr: str) -> Callable[[MemberSpec, ProtocolMember, _Names], List[str]]:
+def _return(expr: str) -> Callable[[MemberSpec, Member, _Names], List[str]]:
     return lambda spec, member, names: [f"return {expr}"]
 
 
-def behaviour_for(member: ProtocolMember) -> Optional[Behaviour]:
+def behaviour_for(member: Member) -> Optional[Behaviour]:
     """The behaviour a working executor gives ``member``, or ``None`` (it then returns a default value)."""
     name, tp = member.name, member.type
-    var_pos, var_kw, positional = _param_names(member) if member.kind == "method" else (None, None, [])
-    if member.kind == "method":
+    var_pos, var_kw, positional = _param_names(member) if member.kind == METHOD else (None, None, [])
+    if member.kind == METHOD:
         if name == "submit" and var_pos and var_kw and positional and _is_future(tp):
             return Behaviour(True, False, (positional[0], var_pos, var_kw), False, _submit_body)
         if name == "set_bad_state_and_fail_all" and positional and tp in (None, _NoneType):
@@ -439,7 +423,7 @@ def behaviour_for(member: ProtocolMember) -> Optional[Behaviour]:
 def _state_lines(names: _Names) -> List[Tuple[str, str, str]]:
     """The working executor's private state: (name, annotation, initial value)."""
     any_ = names.typing_name("Any")
-    future = names.obj(_future_class())
+    future = names.obj(Future)
     return [
         ("_tasks", f"{names.typing_name('Dict')}[{any_}, {future}[{any_}]]", "{}"),
         ("_blocks", f"{names.typing_name('List')}[str]", "[]"),
@@ -474,16 +458,12 @@ def _param_source(params: Sequence[ParamSpec], names: _Names, first: Optional[st
     return ", ".join(parts)
 
 
-def _body_lines(
-    spec: MemberSpec, member: Optional[ProtocolMember], names: _Names, for_getter: bool = False
-) -> List[str]:
+def _body_lines(spec: MemberSpec, member: Optional[Member], names: _Names) -> List[str]:
     """Body of a method or property getter (``spec.type`` is the return type)."""
     behaviour = None if (spec.plain or member is None) else behaviour_for(member)
-    if behaviour is not None and spec.shape not in (Shape.STATICMETHOD, Shape.CLASSMETHOD):
-        lines = behaviour.body(spec, member, names)  # type: ignore[arg-type]
-        if member is not None and member.kind != "method":
-            return [f"return {lines[0]}"]
-        return lines
+    if member is not None and behaviour is not None and spec.shape not in (Shape.STATICMETHOD, Shape.CLASSMETHOD):
+        lines = behaviour.body(spec, member, names)
+        return lines if member.kind == METHOD else [f"return {lines[0]}"]
     if spec.type is None or spec.type is _NoneType:
         return ["return None"]
     value = names.value(spec.type)
@@ -492,9 +472,9 @@ def _body_lines(
     return [f"return {value}"]
 
 
-def _attr_value(spec: MemberSpec, member: Optional[ProtocolMember], names: _Names) -> Optional[str]:
+def _attr_value(spec: MemberSpec, member: Optional[Member], names: _Names) -> Optional[str]:
     behaviour = None if (spec.plain or member is None) else behaviour_for(member)
-    if behaviour is not None and member is not None and member.kind != "method":
+    if behaviour is not None and member is not None and member.kind != METHOD:
         return behaviour.body(spec, member, names)[0]
     return names.value(spec.type)
 
@@ -508,9 +488,7 @@ class _ClassParts:
     fields: List[str] = field(default_factory=list)
 
 
-def _render_member(
-    spec: MemberSpec, member: Optional[ProtocolMember], names: _Names, parts: _ClassParts
-) -> None:
+def _render_member(spec: MemberSpec, member: Optional[Member], names: _Names, parts: _ClassParts) -> None:
     ind = "    "
     rtype = names.annotation(spec.type)
     if spec.shape in _METHOD_SHAPES:
@@ -599,12 +577,12 @@ def _class_block(
 
 def _render_aux(protocol: type, name: str, names: _Names) -> List[str]:
     """A minimal implementation of ``protocol``: methods and properties returning default values."""
-    model = protocol_model(protocol)
+    model = model_of(protocol)
     parts = _ClassParts([], [], [])
     for member in model.required:
-        if member.kind == "method":
-            params = tuple(ParamSpec(p.name, p.kind, p.annotation, p.default is not _P.empty) for p in member.params)
-            shape = {"instance": Shape.METHOD, "static": Shape.STATICMETHOD, "class": Shape.CLASSMETHOD}[member.binding]
+        if member.kind == METHOD:
+            params = tuple(param_spec(p) for p in member.params)
+            shape = _SHAPE_OF_BINDING[member.binding]
             spec = MemberSpec(member.name, shape, params=params, type=member.type, plain=True)
         elif member.settable:
             spec = MemberSpec(member.name, Shape.PROPERTY_RW, type=member.type, plain=True)
@@ -615,7 +593,7 @@ def _render_aux(protocol: type, name: str, names: _Names) -> List[str]:
 
 
 def _needs_state(spec: ImplementationSpec) -> bool:
-    model = protocol_model(spec.protocol)
+    model = model_of(spec.protocol)
     for m in spec.members:
         if m.plain or m.shape in (Shape.STATICMETHOD, Shape.CLASSMETHOD, Shape.VALUE):
             continue
@@ -632,7 +610,7 @@ def _needs_state(spec: ImplementationSpec) -> bool:
 def _render_class(
     spec: ImplementationSpec, class_name: str, names: _Names, decorators: Sequence[str]
 ) -> List[str]:
-    model = protocol_model(spec.protocol)
+    model = model_of(spec.protocol)
     by_name = {m.name: m for m in model.members}
     base_parts = _ClassParts([], [], [])
     own_parts = _ClassParts([], [], [])
@@ -689,7 +667,7 @@ def render_module(
         used[cname] = index
         decorators: List[str] = []
         if implements:
-            impl = names._import(_implements_object(), "parsl_executor_protocol", "implements")
+            impl = names._import(declare.implements, "parsl_executor_protocol", "implements")
             decorators.append(f"{impl}({names.obj(spec.protocol)})")
         blocks.append((cname, _render_class(spec, cname, names, decorators)))
     # Helper classes may add more helpers while they render; they are all known now.
@@ -708,14 +686,6 @@ def render_module(
     source = "\n".join(header + body).rstrip() + "\n"
     objects = tuple((alias, obj) for alias, (_, _, obj) in names.imports.items())
     return RenderedModule(source, tuple(classes), objects, len(header))
-
-
-def _implements_object() -> Any:
-    try:
-        from . import declare
-    except ImportError:  # the declaration module is optional for runtime builds
-        return "implements"
-    return declare.implements
 
 
 def _header(names: _Names) -> List[str]:
