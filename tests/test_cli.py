@@ -501,10 +501,10 @@ def test_fits_compares_types(source: Any, target: Any, verdict: bool) -> None:
 def test_fits_cannot_tell_about_unresolved_annotations() -> None:
     """An annotation that could not be evaluated gives "cannot tell" (None), never a verdict."""
     from parsl_executor_protocol.cli._drift import fits
-    from parsl_executor_protocol.protocols._annotations import UNRESOLVED
+    from parsl_executor_protocol.protocols._annotations import Unresolved
 
-    assert fits(UNRESOLVED, int) is None
-    assert fits(Any, UNRESOLVED) is True
+    assert fits(Unresolved("Queue[Message]"), int) is None
+    assert fits(Any, Unresolved("Queue[Message]")) is True
 
 
 def test_signature_problems_cover_shape_parameter_types_and_return() -> None:

@@ -17,7 +17,7 @@ import parsl_executor_protocol as pep
 from parsl_executor_protocol import protocols
 from parsl_executor_protocol.errors import NotAProtocolError
 from parsl_executor_protocol.protocols import _contracts
-from parsl_executor_protocol.protocols._annotations import UNRESOLVED
+from parsl_executor_protocol.protocols._annotations import Unresolved, is_unresolved
 from parsl_executor_protocol.protocols._model import ATTRIBUTE, METHOD, PROPERTY_MEMBER, protocol_model
 
 PROTOCOLS = [
@@ -53,7 +53,7 @@ def test_method_members_carry_inspects_parameters_with_resolved_annotations(prot
         assert [p.name for p in member.params] == names
         for hint in [member.type, *(p.annotation for p in member.params)]:
             assert not isinstance(hint, str)
-            assert hint is not UNRESOLVED
+            assert not is_unresolved(hint)
 
 
 def test_the_2020_contract_reads_as_the_interface_text() -> None:
@@ -76,7 +76,7 @@ def test_the_2020_contract_reads_as_the_interface_text() -> None:
 
 
 def test_properties_classvars_and_unresolvable_annotations() -> None:
-    """Every member kind, ClassVar unwrapped, and an annotation naming nothing is UNRESOLVED, not an error."""
+    """Every member kind, ClassVar unwrapped, and an annotation naming nothing is Unresolved, with its text."""
 
     class Shape(Protocol):
         sides: ClassVar[int]
@@ -97,7 +97,8 @@ def test_properties_classvars_and_unresolvable_annotations() -> None:
     model = protocol_model(Shape)
     sides, colour = model.member("sides"), model.member("colour")
     assert (sides.kind, sides.classvar, sides.type) == (ATTRIBUTE, True, int)
-    assert colour.type is UNRESOLVED
+    assert colour.type == Unresolved("NoSuchName")
+    assert colour.describe() == "read-write attribute of type NoSuchName"
     area, name = model.member("area"), model.member("name")
     assert (area.kind, area.settable, area.type) == (PROPERTY_MEMBER, False, float)
     assert (name.kind, name.settable) == (PROPERTY_MEMBER, True)
@@ -135,7 +136,7 @@ def test_resolving_a_protocols_annotations_runs_no_code() -> None:
     finally:
         del sys.modules[module.__name__]
     assert model.member("plain").type is Boxed  # the name itself resolves
-    assert model.member("box").type is UNRESOLVED
+    assert model.member("box").type == Unresolved("Boxed[int]")
     assert ran == []
 
 

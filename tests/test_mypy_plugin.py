@@ -269,11 +269,6 @@ def test_incremental_mode_rereports_after_protocol_change(tmp_path: Path, plugin
     assert check() == [_error(7), '7: note: Incompatible optional member "colour": expected "bytes", got "str"']
 
 
-@pytest.mark.skipif(
-    MYPY_VERSION < (2, 0),
-    reason="mypy 1.15's daemon crashes inside checkexpr.check_call when it reprocesses the class after the optional "
-    "member's protocol changes (internal error); the test runs under the main environment's mypy",
-)
 def test_daemon_rereports_after_protocol_change(tmp_path: Path, plugin_ini: Path, cache_dir: Path) -> None:
     """The mypy daemon re-reports after a protocol's, an optional member's and the class's changes."""
     protocols, implementation = tmp_path / "dmn_shapes.py", tmp_path / "dmn_square.py"

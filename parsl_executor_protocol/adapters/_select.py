@@ -14,16 +14,18 @@ import sys
 from ..errors import NotAnExecutorError
 from ._backend import Backend
 from ._base import _AdapterCore
-from .dask import DaskBackend
-from .futures import FuturesBackend
 
 __all__ = ["backend_for"]
 
 
 def backend_for(executor: object) -> Backend:
     """Pick the backend for ``executor``: a Dask client, or anything with ``submit`` and ``shutdown``."""
+    # The backends are imported on first use, as the adapters always did: importing the
+    # adapters loads neither backend module.
     distributed = sys.modules.get("distributed")
     if distributed is not None and isinstance(executor, distributed.Client):
+        from .dask import DaskBackend
+
         return DaskBackend(executor)
     if isinstance(executor, _AdapterCore):
         raise NotAnExecutorError(
@@ -46,4 +48,6 @@ def backend_for(executor: object) -> Backend:
             found=type(executor).__name__,
             missing=missing,
         )
+    from .futures import FuturesBackend
+
     return FuturesBackend(executor)

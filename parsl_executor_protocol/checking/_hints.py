@@ -21,14 +21,14 @@ from ..protocols._annotations import (
     _LITERALS,
     _TE_ANY,
     _UNION_ORIGINS,
-    UNRESOLVED,
     NoneType,
     hint_name,
+    is_unresolved,
     resolve,
 )
 from ..protocols._introspect import find_in_mro, is_class
 
-__all__ = ["UNRESOLVED", "accept_ids", "clear", "hint_name", "is_subhint", "resolve", "value_matches"]
+__all__ = ["accept_ids", "clear", "hint_name", "is_subhint", "is_unresolved", "resolve", "value_matches"]
 
 _type_module = type.__dict__["__module__"].__get__
 _subhints: Dict[Tuple[int, int], Tuple[Any, Any, Optional[bool]]] = {}

@@ -103,7 +103,7 @@ def make_shape(slots: Tuple[_Slot, ...], star_any: bool = False, star2_any: bool
         if len(_interned) >= MAX_ENTRIES:
             _bound.clear()
             _verdicts.clear()
-        bounded_put(_interned, key, shape, MAX_ENTRIES)
+        bounded_put(_interned, key, shape)
     return shape
 
 
@@ -138,7 +138,7 @@ def shape_of_function(func: FunctionType) -> Shape:
     )
     shape = _shapes.get(key)
     if shape is None:
-        shape = bounded_put(_shapes, key, _shape_of_code(key), MAX_ENTRIES)
+        shape = bounded_put(_shapes, key, _shape_of_code(key))
     return shape
 
 
@@ -208,7 +208,7 @@ def bind(shape: Shape) -> Optional[Shape]:
         bound = make_shape(shape.slots[1:], shape.star_any, shape.star2_any)
     elif kinds and kinds[0] == STAR:
         bound = shape
-    bounded_put(_bound, id(shape), (shape, bound), MAX_ENTRIES)
+    bounded_put(_bound, id(shape), (shape, bound))
     return bound
 
 
@@ -330,7 +330,7 @@ def incompatibility(impl: Shape, proto: Shape, *, ignore_names: bool = True) -> 
     if cached is not None and cached[0] is impl and cached[1] is proto:
         return cached[2]
     reason = _incompatibility(impl, proto, ignore_names)
-    bounded_put(_verdicts, key, (impl, proto, reason), MAX_ENTRIES)
+    bounded_put(_verdicts, key, (impl, proto, reason))
     return reason
 
 

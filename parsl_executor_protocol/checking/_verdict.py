@@ -50,7 +50,7 @@ from ..protocols._introspect import (
     staticmethod_func,
     type_name,
 )
-from ..protocols._model import METHOD, PROPERTY_MEMBER, UNRESOLVED, Member
+from ..protocols._model import METHOD, Member, is_unresolved
 from . import _cache, _hints
 from ._report import Violation, ViolationKind
 from ._signatures import Shape, bind, describe, incompatibility, shape_of_function, shape_of_params, shape_of_signature
@@ -154,10 +154,8 @@ def _derive(wanted: Member) -> Tuple[Member, Optional[Shape], Optional[FrozenSet
         shape = shape_of_params(wanted.params)
         text = f"method {describe(wanted.name, shape)}"
     else:
-        accept = None if wanted.type is UNRESOLVED else _hints.accept_ids(wanted.type)
-        access = "read-write" if wanted.settable else "read-only"
-        what = "property" if wanted.kind == PROPERTY_MEMBER else "attribute"
-        text = f"{access} {what} of type {_hints.hint_name(wanted.type)}"
+        accept = None if is_unresolved(wanted.type) else _hints.accept_ids(wanted.type)
+        text = wanted.describe()
     derived = (wanted, shape, accept, text)
     return bounded_put(_derived, id(wanted), derived)
 
@@ -306,10 +304,10 @@ def _method_problems(wanted: Member, shape: Optional[Shape], found: str, why: st
 def _compare_annotation(
     wanted: Member, annotation: Any, globalns: Any, localns: Any, what: str
 ) -> Tuple[Violation, ...]:
-    if wanted.type is _hints.UNRESOLVED:
+    if is_unresolved(wanted.type):
         return _unverifiable(wanted, what, "the protocol's annotation cannot be resolved")
     hint = _hints.resolve(annotation, globalns, localns)
-    if hint is _hints.UNRESOLVED:
+    if is_unresolved(hint):
         shown = annotation if isinstance(annotation, str) else _hints.hint_name(annotation)
         return _unverifiable(wanted, f"{what} {shown}", "its annotation cannot be resolved without running code")
     verdict = _hints.is_subhint(hint, wanted.type)
@@ -379,7 +377,7 @@ def evaluate_value(wanted: Member, value: Any, where: str) -> Tuple[Violation, .
             )
         shape, why = callable_shape(value)
         return _method_problems(wanted, shape, f"{describe_value(value)} in the {where}", why)
-    if wanted.type is _hints.UNRESOLVED:
+    if is_unresolved(wanted.type):
         return _unverifiable(wanted, describe_value(value), "the protocol's annotation cannot be resolved")
     verdict = _hints.value_matches(value, wanted.type)
     if verdict:
@@ -512,7 +510,7 @@ def _property_member(wanted: Member, view: ClassView, entry: property, annotatio
     hint = _NO_ANNOTATION
     if annotation is not _NO_ANNOTATION:
         hint = _hints.resolve(annotation, function_globals(fget))
-        if hint is _hints.UNRESOLVED:
+        if is_unresolved(hint):
             return _evaluate_member(wanted, view, (entry,))  # Its message quotes the annotation: not shared.
     key = (id(wanted), id(hint), property_fset(entry) is None)
     cached = _memo.get(key)

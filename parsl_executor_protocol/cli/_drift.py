@@ -30,7 +30,7 @@ from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 import typing_extensions
 
 from ..checking._hints import is_subhint
-from ..protocols._annotations import UNRESOLVED, hint_name
+from ..protocols._annotations import hint_name, is_unresolved
 from ..protocols._model import (
     ATTRIBUTE,
     METHOD,
@@ -252,7 +252,7 @@ def fits(source: Any, target: Any) -> Optional[bool]:
         return True
     if isinstance(source, typing.TypeVar) or isinstance(target, typing.TypeVar):
         return True
-    if source is UNRESOLVED or target is UNRESOLVED:
+    if is_unresolved(source) or is_unresolved(target):
         return None
     return is_subhint(source, target)
 
@@ -284,14 +284,10 @@ def uncovered(source: Any, target: Any) -> List[Any]:
 _KIND_WORDS = {METHOD: "method", PROPERTY_MEMBER: "property", ATTRIBUTE: "data"}
 
 
-def _type_text(hint: Any) -> str:
-    return "unannotated" if hint is Any else hint_name(hint)
-
-
 def render(member: Member) -> str:
     """A short description: ``method (func, *args) -> Future``, ``property (read-write): str``, ``data: int``.
 
-    The type is left out where it is ``Any``, as it is for an unannotated member.
+    The type is left out where nothing was annotated.
     """
     if member.kind == METHOD:
         params = ", ".join(
@@ -299,10 +295,10 @@ def render(member: Member) -> str:
             + ("=..." if p.default is not _EMPTY else "")
             for p in member.params
         )
-        returns = "" if member.type is Any else f" -> {hint_name(member.type)}"
+        returns = f" -> {hint_name(member.type)}" if member.typed else ""
         return f"method ({params}){returns}"
     mode = " (read-write)" if member.kind == PROPERTY_MEMBER and member.settable else ""
-    typed = "" if member.type is Any else f": {hint_name(member.type)}"
+    typed = f": {hint_name(member.type)}" if member.typed else ""
     return f"{_KIND_WORDS[member.kind]}{mode}{typed}"
 
 
@@ -345,9 +341,9 @@ def signature_problems(expected: Member, found: Member) -> List[str]:
             positional_index += 1
         # Parameters are contravariant: what the protocol's callers pass must be accepted.
         if f is not None and fits(e.annotation, f.annotation) is False:
-            problems.append(f"{f.name} takes {_type_text(f.annotation)}, not {_type_text(e.annotation)}")
+            problems.append(f"{f.name} takes {hint_name(f.annotation)}, not {hint_name(e.annotation)}")
     if fits(found.type, expected.type) is False:
-        problems.append(f"returns {_type_text(found.type)}, not {_type_text(expected.type)}")
+        problems.append(f"returns {hint_name(found.type)}, not {hint_name(expected.type)}")
     return problems
 
 
@@ -372,17 +368,17 @@ def compare_member(expected: Member, found: Member) -> Tuple[str, str]:
     # A member the protocol's users assign to must also accept what they assign.
     inward = fits(expected.type, found.type) if _writable(expected) else True
     if outward is False or inward is False:
-        return "incompatible-type", f"parsl's type is {_type_text(found.type)}, not {_type_text(expected.type)}"
+        return "incompatible-type", f"parsl's type is {hint_name(found.type)}, not {hint_name(expected.type)}"
     if outward is None or inward is None:
-        return "unverified", f"cannot compare {_type_text(found.type)} with {_type_text(expected.type)}"
+        return "unverified", f"cannot compare {hint_name(found.type)} with {hint_name(expected.type)}"
     return _narrowed(expected.type, found.type, "declares")
 
 
 def _narrowed(expected: Any, found: Any, verb: str) -> Tuple[str, str]:
     lost = uncovered(found, expected)
     if lost:
-        never = " or ".join(_type_text(member) for member in lost)
-        return "narrowed", f"parsl {verb} {_type_text(found)}, never {never} (compatible)"
+        never = " or ".join(hint_name(member) for member in lost)
+        return "narrowed", f"parsl {verb} {hint_name(found)}, never {never} (compatible)"
     return "ok", ""
 
 

@@ -6,7 +6,7 @@ annotations``) are resolved by a small evaluator that only looks names up in
 dictionaries and only subscripts objects from ``typing``, ``types``,
 ``collections.abc`` and the builtins (or classes whose ``__class_getitem__``
 comes from those), so that resolving an annotation never calls user code.
-Anything else is reported as :data:`UNRESOLVED` rather than evaluated.
+Anything else is reported as :class:`Unresolved` (with its text) rather than evaluated.
 
 The package's protocol modules import ``Future`` only for type checkers (to
 keep ``import parsl_executor_protocol`` cheap); :func:`module_namespace`
@@ -29,8 +29,33 @@ from ._introspect import class_getitem_is_library, find_in_mro, is_class, module
 
 NoneType = type(None)
 
-#: Returned when an annotation cannot be resolved without running code.
-UNRESOLVED: Any = type("Unresolved", (), {"__repr__": lambda self: "<unresolved annotation>"})()
+
+
+class Unresolved:
+    """An annotation that cannot be resolved without running code; ``text`` is how it is written.
+
+    Equal annotations give equal (and, from the resolver's cache, identical)
+    objects; its ``repr`` is the text, so messages quote what was written.
+    """
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __repr__(self) -> str:
+        return self.text
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is Unresolved and other.text == self.text
+
+    def __hash__(self) -> int:
+        return hash((Unresolved, self.text))
+
+
+def is_unresolved(hint: object) -> bool:
+    """Whether ``hint`` is an annotation the resolver could not resolve (an :class:`Unresolved`)."""
+    return type(hint) is Unresolved
 
 _LIBRARY_MODULES = frozenset(
     {"typing", "typing_extensions", "types", "builtins", "collections.abc", "_collections_abc", "abc"}
@@ -72,7 +97,7 @@ class _Unresolvable(Exception):
 
 
 def resolve(annotation: Any, globalns: Mapping[str, Any], localns: Optional[Mapping[str, Any]] = None) -> Any:
-    """Turn an annotation into a hint; strings are evaluated safely.  :data:`UNRESOLVED` on failure."""
+    """Turn an annotation into a hint; strings are evaluated safely.  An :class:`Unresolved` on failure."""
     if type(annotation) is not str:
         return annotation
     key = (id(globalns), id(localns), annotation)
@@ -84,10 +109,10 @@ def resolve(annotation: Any, globalns: Mapping[str, Any], localns: Optional[Mapp
         tree = ast.parse(annotation.strip(), mode="eval")
         hint = _evaluate(tree.body, globalns, localns)
     except (_Unresolvable, SyntaxError, ValueError, RecursionError):
-        hint = UNRESOLVED
+        hint = Unresolved(annotation.strip())
     except Exception:
         # typing rejected the combination (e.g. a bad subscript): not a usable hint.
-        hint = UNRESOLVED
+        hint = Unresolved(annotation.strip())
     return bounded_put(_resolved, key, (hint, globalns, localns))[0]
 
 
@@ -175,8 +200,8 @@ def _hint_name(hint: Any) -> str:
         return "None"
     if hint is Ellipsis:
         return "..."
-    if hint is UNRESOLVED:
-        return "<unresolved annotation>"
+    if type(hint) is Unresolved:
+        return hint.text
     if isinstance(hint, list):
         return "[" + ", ".join(_hint_name(arg) for arg in hint) + "]"
     if isinstance(hint, typing.TypeVar):

@@ -11,7 +11,7 @@ may be absent, its resolved type, and for a method its parameters (as
 :class:`inspect.Parameter` objects with resolved annotations, ``self`` or
 ``cls`` removed) and how it binds.  Annotations are resolved by the one
 resolver, :func:`~._annotations.resolve`, which never runs code; one it
-cannot resolve is :data:`~._annotations.UNRESOLVED`.
+cannot resolve is an :class:`~._annotations.Unresolved` holding its text.
 
 :func:`class_member` reads one member of any class the same way, for
 callers (``drift``) that compare a protocol with a concrete class.
@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, Mapping, Optional, Tuple
 
 from ..errors import NotAProtocolError
-from ._annotations import UNRESOLVED, hint_name, module_namespace, resolve
+from ._annotations import Unresolved, hint_name, is_unresolved, module_namespace, resolve
 from ._introspect import (
     CACHED_PROPERTY,
     CLASSMETHOD,
@@ -54,12 +54,13 @@ __all__ = [
     "METHOD",
     "PROPERTY_MEMBER",
     "STATIC_BINDING",
-    "UNRESOLVED",
+    "Unresolved",
     "Member",
     "ProtocolModel",
     "attribute_member",
     "class_member",
     "forget",
+    "is_unresolved",
     "protocol_model",
 ]
 
@@ -90,7 +91,7 @@ class Member:
     #: Whether the member may be absent (declared through ``with_optional``).
     optional: bool
     #: The attribute's or property's type, or a method's return type; ``Any`` when unannotated,
-    #: :data:`~._annotations.UNRESOLVED` when the annotation cannot be resolved without running code.
+    #: an :class:`~._annotations.Unresolved` when the annotation cannot be resolved without running code.
     type: Any
     #: A method's parameters after ``self``/``cls``, annotations resolved (``Any`` when unannotated).
     params: Tuple[inspect.Parameter, ...] = ()
@@ -102,6 +103,8 @@ class Member:
     owner: Optional[type] = field(default=None, compare=False, repr=False)
     #: Whether the class declares the member only by an annotation (or an assignment in ``__init__``).
     annotated_only: bool = False
+    #: Whether ``type`` was written (``False``: it is ``Any`` because nothing was annotated).
+    typed: bool = field(default=True, compare=False)
 
     @property
     def is_method(self) -> bool:
@@ -185,20 +188,20 @@ def _method(name: str, func: Any, owner: type, binding: str, optional: bool) -> 
     params = tuple(p.replace(annotation=_resolve_in(p.annotation, owner)) for p in parameters)
     returns = _resolve_in(signature.return_annotation, owner)
     return Member(name, METHOD, settable=False, optional=optional, type=returns, params=params,
-                  binding=binding, owner=owner)
+                  binding=binding, owner=owner, typed=signature.return_annotation is not _EMPTY)
 
 
 def _getter_member(name: str, getter: Any, owner: type, settable: bool, optional: bool) -> Member:
     annotations = function_annotations(getter) if inspect.isfunction(getter) else {}
     annotation = annotations.get("return", _EMPTY) if type(annotations) is dict else _EMPTY
     return Member(name, PROPERTY_MEMBER, settable=settable, optional=optional,
-                  type=_resolve_in(annotation, owner), owner=owner)
+                  type=_resolve_in(annotation, owner), owner=owner, typed=annotation is not _EMPTY)
 
 
 def _attribute(name: str, annotation: Any, owner: type, optional: bool, annotated_only: bool) -> Member:
     hint, classvar = _unwrap_classvar(_resolve_in(annotation, owner))
     return Member(name, ATTRIBUTE, settable=True, optional=optional, type=hint, classvar=classvar,
-                  owner=owner, annotated_only=annotated_only)
+                  owner=owner, annotated_only=annotated_only, typed=annotation is not _EMPTY)
 
 
 def attribute_member(owner: type, name: str, annotation: Any = _EMPTY) -> Member:

@@ -12,10 +12,9 @@ implementation.
 from __future__ import annotations
 
 import inspect
-import types
 import typing
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping, Optional, Tuple
+from typing import Any, Optional, Tuple
 
 from ..errors import NotAProtocolError, StrategyError
 from ..protocols._introspect import (
@@ -25,14 +24,11 @@ from ..protocols._introspect import (
     STATIC,
     class_dict,
     classify,
-    classmethod_func,
     describe_value,
-    function_annotations,
     property_fget,
-    staticmethod_func,
     type_name,
 )
-from ..protocols._model import ATTRIBUTE, UNRESOLVED, Member, ProtocolModel, protocol_model
+from ..protocols._model import ATTRIBUTE, Member, ProtocolModel, is_unresolved, protocol_model
 
 __all__ = [
     "DefectKind",
@@ -206,13 +202,8 @@ def model_of(protocol: Any) -> ProtocolModel:
     return model
 
 
-#: Class-body entries that declare a member without an annotation, and how to reach their function.
-_FUNCTION_OF: Mapping[str, Callable[[Any], Any]] = {
-    FUNCTION: lambda entry: entry,
-    STATIC: staticmethod_func,
-    CLASSMETHOD: classmethod_func,
-    PROPERTY: property_fget,
-}
+#: Class-body entries that declare a member without an annotation.
+_DECLARING_KINDS = frozenset({FUNCTION, STATIC, CLASSMETHOD, PROPERTY})
 
 
 def _refusal(member: Member) -> Optional[str]:
@@ -226,29 +217,15 @@ def _refusal(member: Member) -> Optional[str]:
         kind = classify(entry)
         if kind == PROPERTY and property_fget(entry) is None:
             return "a property without a getter"
-        if kind not in _FUNCTION_OF and not (type(annotations) is dict and member.name in annotations):
+        if kind not in _DECLARING_KINDS and not (type(annotations) is dict and member.name in annotations):
             return (
                 f"unsupported protocol member, {describe_value(entry)} "
                 "(expected a method, a property or an annotated attribute)"
             )
-    unresolved = [(f"parameter {p.name!r}", p.name) for p in member.params if p.annotation is UNRESOLVED]
-    if member.type is UNRESOLVED:
-        unresolved.insert(0, ("type", member.name) if member.kind == ATTRIBUTE else ("return type", "return"))
+    unresolved = [(f"parameter {p.name!r}", p.annotation) for p in member.params if is_unresolved(p.annotation)]
+    if is_unresolved(member.type):
+        unresolved.insert(0, ("type" if member.kind == ATTRIBUTE else "return type", member.type))
     if unresolved:
-        what, key = unresolved[0]
-        text = _declared_annotations(member, namespace).get(key)
-        spelled = f" {text!r}" if text is not None else ""
-        return f"cannot resolve the annotation{spelled} of its {what}"
+        what, hint = unresolved[0]
+        return f"cannot resolve the annotation {hint.text!r} of its {what}"
     return None
-
-
-def _declared_annotations(member: Member, namespace: Mapping[str, Any]) -> Mapping[str, Any]:
-    """The annotations written on ``member``'s declaration, unresolved (to name the one that cannot be)."""
-    if member.kind == ATTRIBUTE or member.name not in namespace:
-        found = namespace.get("__annotations__", {})
-    else:
-        entry = namespace[member.name]
-        reach = _FUNCTION_OF.get(classify(entry))
-        func = reach(entry) if reach is not None else None
-        found = function_annotations(func) if type(func) is types.FunctionType else {}
-    return found if type(found) is dict else {}
