@@ -199,7 +199,7 @@ def test_disable_error_code_option(plugin_ini: Path, cache_dir: Path) -> None:
     run = run_mypy(files, "--disable-error-code=implements", cwd=SAMPLES, config=plugin_ini, cache_dir=cache_dir)
     if run.returncode == 2:
         # mypy 1.15 validates command-line codes before loading plugins (python/mypy#12987);
-        # the README points to the inline comment (tests/samples/plugin/suppress_inline.py).
+        # docs/static.md points to the inline comment (tests/samples/plugin/suppress_inline.py).
         assert MYPY_VERSION < (2, 0)
         assert "Invalid error code(s): implements" in run.stderr
     else:

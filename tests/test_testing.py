@@ -127,7 +127,7 @@ class TestParslHighThroughputExecutor(AbstractCurrentExecutorTests):
 # --- the package's adapters ---------------------------------------------------------------------
 # adapt()'s default mode hands back futures of the adapter's own, so every rule holds,
 # bad state included; bridge=False (the pool's own futures) is opted out of the bad-state
-# rules, the one thing it gives up (see the README's "Adapters").
+# rules, the one thing it gives up (see docs/adapters.md).
 
 
 def _forkserver_pool() -> cf.ProcessPoolExecutor:
