@@ -461,9 +461,12 @@ def test_as_futures_executor_over_parsl_thread_pool() -> None:
 
 
 def test_as_futures_executor_cancels_pending_on_request() -> None:
-    """shutdown(cancel_futures=True) settles every pending future at once; the rest complete."""
+    """shutdown(cancel_futures=True) settles every queued future at once; the rest complete.
+
+    An adapter does not say how many workers its pool has, so ``max_workers`` tells the wrapper.
+    """
     gate = threading.Event()
-    executor = as_futures_executor(adapt(cf.ThreadPoolExecutor(1), contract="2020"))
+    executor = as_futures_executor(adapt(cf.ThreadPoolExecutor(1), contract="2020"), max_workers=1)
     assert executor.contract == "2020"
     blocker = executor.submit(tasks.wait_for, gate, TIMEOUT)
     pending = [executor.submit(tasks.add, i, 0) for i in range(20)]

@@ -1,0 +1,111 @@
+"""CPython's own executor tests (``test.test_concurrent_futures``) against the reverse adapter.
+
+The interpreter's test package holds the generic tests every executor of the
+standard library passes: ExecutorTest (submit, keywords, map, map timeout,
+references), WaitTests, AsCompletedTests and ExecutorShutdownTest.  They run
+here unchanged on ``as_futures_executor(parsl ThreadPoolExecutor)``.  Some
+Python builds ship without the test package (here: 3.11 and 3.12); the
+matrix runs this module on those that have it.
+
+Left out, each for a reason that is not a difference in behaviour: the tests
+named in :data:`NOT_APPLICABLE`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+import unittest
+from typing import Any, Dict, Optional, Tuple
+
+import pytest
+
+parsl = pytest.importorskip("parsl")
+pytestmark = [pytest.mark.parsl, pytest.mark.timeout(300)]
+
+from parsl.executors import ThreadPoolExecutor as ParslThreadPoolExecutor  # noqa: E402
+
+from parsl_executor_protocol import ParslFuturesExecutor, as_futures_executor  # noqa: E402
+
+#: CPython tests that cannot apply to a wrapper, and why (nothing else is left out).
+_CHILD = "runs a child interpreter that imports the executor class by name from concurrent.futures"
+NOT_APPLICABLE: Dict[str, str] = {
+    "test_interpreter_shutdown": _CHILD,
+    "test_submit_after_interpreter_shutdown": _CHILD,
+    "test_hang_gh83386": _CHILD,
+}
+
+
+def _suite_classes() -> Optional[Tuple[Any, ...]]:
+    """(ExecutorMixin, BaseTestCase, ExecutorTest, WaitTests, AsCompletedTests, ExecutorShutdownTest), if shipped."""
+    try:
+        if sys.version_info >= (3, 13):
+            # 3.13 split the module into a package
+            base = "test.test_concurrent_futures"
+            util = importlib.import_module(f"{base}.util")
+            return (
+                util.ExecutorMixin,
+                util.BaseTestCase,
+                importlib.import_module(f"{base}.executor").ExecutorTest,
+                importlib.import_module(f"{base}.test_wait").WaitTests,
+                importlib.import_module(f"{base}.test_as_completed").AsCompletedTests,
+                importlib.import_module(f"{base}.test_shutdown").ExecutorShutdownTest,
+            )
+        module = importlib.import_module("test.test_concurrent_futures")
+    except ImportError:
+        return None
+    if not hasattr(module, "ExecutorMixin"):
+        return None
+    return (
+        module.ExecutorMixin,
+        module.BaseTestCase,
+        module.ExecutorTest,
+        module.WaitTests,
+        module.AsCompletedTests,
+        module.ExecutorShutdownTest,
+    )
+
+
+def parsl_thread_pool(max_workers: Optional[int] = None, **_: Any) -> ParslFuturesExecutor:
+    """The executor under test, built as the CPython tests build theirs: ``executor_type(max_workers=n)``."""
+    return as_futures_executor(ParslThreadPoolExecutor(max_threads=max_workers))
+
+
+_CLASSES = _suite_classes()
+
+if _CLASSES is None:
+
+    def test_cpython_suite_is_not_shipped_with_this_interpreter() -> None:
+        """Recorded as a skip, so the report says the suite did not run here."""
+        version = f"{sys.version_info.major}.{sys.version_info.minor}"
+        pytest.skip(f"Python {version} ships without test.test_concurrent_futures")
+
+else:
+    ExecutorMixin, BaseTestCase, ExecutorTest, WaitTests, AsCompletedTests, ExecutorShutdownTest = _CLASSES
+
+    class ReverseAdapterMixin(ExecutorMixin):  # type: ignore[misc, valid-type]
+        """Builds the reverse adapter over parsl's ThreadPoolExecutor where the suite builds its pools."""
+
+        executor_type = staticmethod(parsl_thread_pool)
+
+    def _skip_not_applicable(cls: type) -> type:
+        for name, reason in NOT_APPLICABLE.items():
+            if hasattr(cls, name):
+                setattr(cls, name, unittest.skip(f"not applicable to a wrapper: {reason}")(getattr(cls, name)))
+        return cls
+
+    @_skip_not_applicable
+    class TestReverseExecutor(ReverseAdapterMixin, ExecutorTest, BaseTestCase):  # type: ignore[misc, valid-type]
+        """CPython's ExecutorTest."""
+
+    @_skip_not_applicable
+    class TestReverseWait(ReverseAdapterMixin, WaitTests, BaseTestCase):  # type: ignore[misc, valid-type]
+        """CPython's WaitTests."""
+
+    @_skip_not_applicable
+    class TestReverseAsCompleted(ReverseAdapterMixin, AsCompletedTests, BaseTestCase):  # type: ignore[misc, valid-type]
+        """CPython's AsCompletedTests."""
+
+    @_skip_not_applicable
+    class TestReverseShutdown(ReverseAdapterMixin, ExecutorShutdownTest, BaseTestCase):  # type: ignore[misc, valid-type]
+        """CPython's ExecutorShutdownTest."""
