@@ -167,7 +167,7 @@ def _template(members: Tuple[ClassMember, ...], no_dict: bool) -> Any:
     shape = (
         tuple((m.wanted.name, m.accept_ids is not None) for m in required),
         bool(watch),
-        tuple(m.wanted.name for m in optional),
+        bool(optional),
         tuple((m.accept_ids is not None, not m.wanted.optional) for m in slots),
     )
     factory = _factories.get(shape)
@@ -176,8 +176,13 @@ def _template(members: Tuple[ClassMember, ...], no_dict: bool) -> Any:
         if len(_factories) >= 1024:
             _factories.clear()
         _factories[shape] = factory
-    constants: List[Any] = [frozenset(watch).isdisjoint if watch else None]
-    constants += [m.accept_ids for m in required] + [m.accept_ids for m in optional]
+    names = frozenset(watch) | {m.wanted.name for m in optional}
+    constants: List[Any] = [
+        names.intersection,
+        frozenset(watch).isdisjoint,
+        {m.wanted.name: m.accept_ids for m in optional},
+    ]
+    constants += [m.accept_ids for m in required]
     return factory, constants, tuple(slots)
 
 
@@ -187,11 +192,10 @@ _factories: Dict[Tuple[Any, ...], Callable[..., Callable[[object], Optional[bool
 def _factory(
     required: Tuple[Tuple[str, bool], ...],
     watch: bool,
-    optional: Tuple[str, ...],
+    optional: bool,
     slots: Tuple[Tuple[bool, bool], ...],
 ) -> Callable[..., Callable[[object], Optional[bool]]]:
-    params = ["read_dict", "disjoint"] + [f"ids{i}" for i in range(len(required))]
-    params += [f"opt{i}" for i in range(len(optional))]
+    params = ["read_dict", "intersection", "watch_disjoint", "optional_ids"] + [f"ids{i}" for i in range(len(required))]
     for index in range(len(slots)):
         params += [f"slot{index}", f"slot_ids{index}"]
     lines = [f"def factory({', '.join(params)}):", "  def fast(obj):", "    try:"]
@@ -202,14 +206,19 @@ def _factory(
         lines += ["      if value is MISSING:", "        return False"]
         if typed:
             lines += [f"      if id(type(value)) not in ids{index}:", "        return None"]
-    if watch:
-        lines += ["      if not disjoint(namespace):", "        return None"]
-    for index, name in enumerate(optional):
-        lines += [
-            f"      value = namespace.get({name!r}, MISSING)",
-            f"      if value is not MISSING and id(type(value)) not in opt{index}:",
-            "        return None",
-        ]
+    if watch or optional:
+        # The common instance holds nothing beyond the required members (often nothing at
+        # all): one length test settles it.  Otherwise only the names it shares with the
+        # protocol are looked at, found with one set operation.
+        lines += [f"      if len(namespace) != {len(required)}:", "        common = intersection(namespace)", "        if common:"]
+        if watch:
+            lines += ["          if not watch_disjoint(common):", "            return None"]
+        if optional:
+            lines += [
+                "          for name in common:",
+                "            if id(type(namespace[name])) not in optional_ids[name]:",
+                "              return None",
+            ]
     for index, (typed, needed) in enumerate(slots):
         lines += [
             "      try:",
