@@ -114,3 +114,34 @@ def test_mpi_executor_runs_python_tasks_with_one_rank_by_default(tmp_path: Path)
         assert list(pool.map(pow, [2, 3], [3, 2], timeout=TIMEOUT)) == [8, 9]
         ranks = pool.submit(os.getenv, "PARSL_NUM_RANKS").result(timeout=TIMEOUT)  # read in the worker
     assert ranks == "1"
+
+
+def test_interpreter_exit_shuts_a_forgotten_executor_down(tmp_path: Path) -> None:
+    """A script that never calls shutdown() still finishes its tasks and leaves no process behind."""
+    import subprocess
+    import textwrap
+
+    script = tmp_path / "forgotten.py"
+    script.write_text(
+        textwrap.dedent(
+            """
+            import os
+            from parsl.executors import HighThroughputExecutor
+            from parsl.providers import LocalProvider
+            from parsl_executor_protocol import as_futures_executor
+
+            executor = HighThroughputExecutor(provider=LocalProvider(init_blocks=1), max_workers_per_node=1)
+            pool = as_futures_executor(executor)
+            print(pool.submit(abs, -7).result(timeout=90), flush=True)
+            print(pool.run_dir, flush=True)
+            """
+        )
+    )
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=150, check=False)
+    assert done.returncode == 0, done.stderr
+    value, run_dir = done.stdout.split()
+    assert value == "7"
+    # parsl's interchange and workers name the run directory on their command lines
+    leftovers = [p for p in psutil.process_iter(["cmdline"]) if run_dir in " ".join(p.info["cmdline"] or ())]
+    assert leftovers == []
+    assert not os.path.exists(run_dir)

@@ -28,6 +28,7 @@ if the Parsl executor leaves its own futures pending.
 
 from __future__ import annotations
 
+import atexit
 import concurrent.futures as cf
 import contextlib
 import functools
@@ -36,6 +37,7 @@ import logging
 import math
 import os
 import threading
+import weakref
 from collections import OrderedDict
 from typing import Any, Callable, Dict, Literal, Mapping, NamedTuple, Optional, ParamSpec, TypeVar
 
@@ -126,6 +128,12 @@ def _settle(future: cf.Future[Any], source: cf.Future[Any]) -> None:
         pass
 
 
+def _shutdown_at_exit(ref: weakref.ref[ParslFuturesExecutor]) -> None:
+    wrapper = ref()
+    if wrapper is not None and not wrapper._closed.is_set():
+        wrapper.shutdown(wait=True)
+
+
 class ParslFuturesExecutor(cf.Executor):
     """A Parsl executor seen as a ``concurrent.futures.Executor``; made by :func:`as_futures_executor`."""
 
@@ -173,6 +181,9 @@ class ParslFuturesExecutor(cf.Executor):
         self._closing = False
         self._closed = threading.Event()
         self._launch: Optional[Launch] = launch(executor, run_dir) if start else None
+        # As the standard pools finish their work at interpreter exit, so does the wrapper: a
+        # block executor left running would leave its interchange and workers behind.
+        atexit.register(_shutdown_at_exit, weakref.ref(self))
 
     def __repr__(self) -> str:
         return f"ParslFuturesExecutor({self.wrapped!r}, contract={self.contract!r}, max_workers={self.max_workers})"

@@ -210,7 +210,8 @@ def _factory(
         # The common instance holds nothing beyond the required members (often nothing at
         # all): one length test settles it.  Otherwise only the names it shares with the
         # protocol are looked at, found with one set operation.
-        lines += [f"      if len(namespace) != {len(required)}:", "        common = intersection(namespace)", "        if common:"]
+        lines += [f"      if len(namespace) != {len(required)}:"]
+        lines += ["        common = intersection(namespace)", "        if common:"]
         if watch:
             lines += ["          if not watch_disjoint(common):", "            return None"]
         if optional:
