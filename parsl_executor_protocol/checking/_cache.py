@@ -13,6 +13,13 @@ afresh when it is full.
 
 What the cache holds is everything the *class* decides.  Facts about an
 instance (its ``__dict__``, its slots) are read again on every check.
+
+Threads: readers (``isinstance`` on the hot path) take no lock; a single
+``dict.get`` or store is atomic.  Writers that loop over the tables (a store
+into a full table, :func:`clear`, the weakref callback, which the garbage
+collector may run in any thread at any time) take :data:`_lock`, reentrant
+because the collector may run the callback in a thread already holding it,
+and loop over snapshots, never over a dict another thread may be changing.
 """
 
 from __future__ import annotations
@@ -33,6 +40,7 @@ tables: Dict[int, Dict[int, Any]] = {}
 hooked: Dict[int, Dict[int, Any]] = {}
 _watched: Dict[int, Any] = {}
 _memos: List[Dict[Any, Any]] = []
+_lock = threading.RLock()
 _D = TypeVar("_D", bound=Dict[Any, Any])
 
 
@@ -44,15 +52,17 @@ def memo(table: _D) -> _D:
 
 def store(protocol: type, cls: type, plan: Any) -> None:
     """Remember ``plan`` for ``(protocol, cls)`` until ``cls`` dies or the cache is cleared."""
-    table = tables.get(id(protocol))
-    if table is None:
-        return  # The cache was cleared meanwhile.
-    if len(table) >= MAX_CLASSES:
-        table.clear()
     key = id(cls)
-    if key not in _watched:
-        _watched[key] = _Watch(cls, _forget)
-    table[key] = plan
+    watch = _Watch(cls, _forget) if key not in _watched else None
+    with _lock:
+        table = tables.get(id(protocol))
+        if table is None:
+            return  # The cache was cleared meanwhile.
+        if len(table) >= MAX_CLASSES:
+            table.clear()
+        if watch is not None:
+            _watched.setdefault(key, watch)
+        table[key] = plan
 
 
 class _Watch(weakref.ref):  # type: ignore[type-arg]
@@ -69,9 +79,11 @@ class _Watch(weakref.ref):  # type: ignore[type-arg]
 
 def _forget(ref: _Watch) -> None:
     key = ref.key
-    _watched.pop(key, None)
-    for table in tables.values():
-        table.pop(key, None)
+    with _lock:
+        if _watched.get(key) is ref:
+            del _watched[key]
+        for table in list(tables.values()):
+            table.pop(key, None)
 
 
 def clear(cls: Optional[type] = None) -> None:
@@ -85,18 +97,21 @@ def clear(cls: Optional[type] = None) -> None:
     for table in _memos:
         table.clear()
     _model.forget(cls)
-    if cls is None:
-        models.clear()
-        tables.clear()
-        hooked.clear()
-        return
-    target = id(cls)
-    if models.pop(target, None) is not None:
-        tables.pop(target, None)
-        hooked.pop(target, None)
-    for table in tables.values():
-        for key in [key for key, plan in table.items() if target in plan.mro_ids]:
-            del table[key]
+    with _lock:
+        if cls is None:
+            # Tables before models: a model found without its table is built afresh (see _engine.model_of).
+            tables.clear()
+            hooked.clear()
+            models.clear()
+            return
+        target = id(cls)
+        if models.pop(target, None) is not None:
+            tables.pop(target, None)
+            hooked.pop(target, None)
+        for table in list(tables.values()):
+            for key, plan in list(table.items()):
+                if target in plan.mro_ids:
+                    table.pop(key, None)
 
 
 # --- cycles -------------------------------------------------------------------------------

@@ -238,7 +238,8 @@ def fast_verdict(fast: Any, obj: object) -> Optional[bool]:
 def model_of(protocol: Any) -> ProtocolModel:
     """The model of ``protocol``, with its verdict tables set up on first use."""
     model: Optional[ProtocolModel] = _cache.models.get(id(protocol))
-    if model is None or model.protocol is not protocol:
+    # A clear_cache() in another thread may have dropped the table but not yet the model.
+    if model is None or model.protocol is not protocol or id(protocol) not in _cache.tables:
         model = protocol_model(protocol)
         _cache.models[id(protocol)] = model
         table: Dict[int, Plan] = {}

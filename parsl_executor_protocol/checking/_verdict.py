@@ -346,7 +346,7 @@ def _namespaces_of(owner: type) -> Tuple[Any, Any]:
     module = sys.modules.get(module_name) if type(module_name) is str else None
     if type(module) is types.ModuleType:
         return module_dict(module), namespace
-    for entry in namespace.values():
+    for entry in namespace.copy().values():
         if type(entry) is types.FunctionType:
             return function_globals(entry), namespace
         if type(entry) is property and type(property_fget(entry)) is types.FunctionType:

@@ -102,10 +102,12 @@ class ClassView:
         # What attribute lookup on an instance finds first, per name; object's
         # namespace is looked up last, separately (see lookup), to save a copy.
         # Merging copies of the real dicts reuses their stored hashes.
+        # Copies, not the live proxies: another thread may change a class while it
+        # is read, and a proxy's copy() is one C call that no thread can interrupt.
         own = dicts[:-1] if found[-1] is object else dicts
         merged: Any
         if len(own) == 1:
-            merged = own[0]  # the class's own namespace (a read-only proxy): no copy needed
+            merged = own[0].copy()
         else:
             merged = {}
             for namespace in reversed(own):
@@ -128,7 +130,7 @@ class ClassView:
             for klass, namespace in zip(reversed(self.mro), reversed(self.dicts), strict=True):
                 declared = namespace.get("__annotations__")
                 if type(declared) is dict:
-                    for key, value in dict.items(declared):
+                    for key, value in dict.items(dict.copy(declared)):
                         if type(key) is str:
                             annotations[key] = (value, klass)
             self._annotations = annotations
@@ -173,7 +175,7 @@ def self_assignments(cls: type) -> Dict[str, type]:
     """
     found: Dict[str, type] = {}
     for klass in reversed(mro(cls)):
-        for entry in _dict_of_class(klass).values():
+        for entry in _dict_of_class(klass).copy().values():
             if type(entry) is types.FunctionType:
                 functions: Tuple[Any, ...] = (entry,)
             elif issubclass(type(entry), property):
@@ -238,8 +240,9 @@ def read_instance_dict(reader: Callable[[Any], Any], obj: object) -> Optional[Di
         namespace = reader(obj)
     except Exception:
         return None
+    # dict.copy is one C call: another thread cannot change the dict while it is copied.
     if isinstance(namespace, dict):
-        items = dict.items(namespace)
+        items = dict.copy(namespace).items()
     elif type(namespace) is types.MappingProxyType:
         # A class object's namespace: the proxy wraps type's own dict.
         items = namespace.copy().items()
