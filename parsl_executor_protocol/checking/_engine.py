@@ -15,8 +15,8 @@ through the C descriptor and then, member by member:
   means ``False``; a value whose type id is not among the types the
   protocol's hint accepts whatever the value means ``None``;
 * members the class provides but a ``__dict__`` entry would override (a
-  method replaced on the instance): present means ``None``.  This test hashes
-  the ``__dict__``'s keys, attribute names whose ``str`` hash is cached;
+  method replaced on the instance): present means ``None``.  This test looks
+  the watched names up in the ``__dict__`` and never hashes its keys;
 * members the ``__dict__`` may provide (optional ones, class attributes): a
   value of a type not accepted outright means ``None``;
 * slots: read through their member descriptors.
@@ -176,7 +176,8 @@ def _template(members: Tuple[ClassMember, ...], no_dict: bool) -> Any:
         if len(_factories) >= 1024:
             _factories.clear()
         _factories[shape] = factory
-    constants: List[Any] = [frozenset(watch).isdisjoint if watch else None]
+    # A tuple, so that the __dict__'s keys are looked up, never hashed (see _factory).
+    constants: List[Any] = [tuple(watch) if watch else None]
     constants += [m.accept_ids for m in required] + [m.accept_ids for m in optional]
     return factory, constants, tuple(slots)
 
@@ -203,7 +204,10 @@ def _factory(
         if typed:
             lines += [f"      if id(type(value)) not in ids{index}:", "        return None"]
     if watch:
-        lines += ["      if not disjoint(namespace):", "        return None"]
+        # dict_keys.isdisjoint(tuple) looks each watched name up in the __dict__:
+        # keys of other types are neither hashed nor compared (unless their
+        # stored hash equals a name's), where set.isdisjoint(dict) hashes them all.
+        lines += ["      if not dict_keys(namespace).isdisjoint(disjoint):", "        return None"]
     for index, name in enumerate(optional):
         lines += [
             f"      value = namespace.get({name!r}, MISSING)",
@@ -220,7 +224,7 @@ def _factory(
         if typed:
             lines += ["      else:", f"        if id(type(value)) not in slot_ids{index}:", "          return None"]
     lines += ["    except Exception:", "      return None", "    return True", "  return fast"]
-    namespace: Dict[str, Any] = {"MISSING": _MISSING}
+    namespace: Dict[str, Any] = {"MISSING": _MISSING, "dict_keys": dict.keys}
     exec("\n".join(lines), namespace)
     return namespace["factory"]  # type: ignore[no-any-return]
 

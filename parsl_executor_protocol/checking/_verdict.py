@@ -10,6 +10,7 @@ are tuples of :class:`~._report.Violation`.
 from __future__ import annotations
 
 import functools
+import sys
 import types
 from typing import Any, Dict, FrozenSet, Optional, Tuple
 
@@ -44,7 +45,10 @@ from ..protocols._introspect import (
     is_class,
     method_func,
     module_dict,
+    partial_args,
+    partial_dict,
     partial_func,
+    partial_keywords,
     property_fget,
     property_fset,
     staticmethod_func,
@@ -53,7 +57,16 @@ from ..protocols._introspect import (
 from ..protocols._model import METHOD, Member, is_unresolved
 from . import _cache, _hints
 from ._report import Violation, ViolationKind
-from ._signatures import Shape, bind, describe, incompatibility, shape_of_function, shape_of_params, shape_of_signature
+from ._signatures import (
+    Shape,
+    apply_partial,
+    bind,
+    describe,
+    incompatibility,
+    shape_of_function,
+    shape_of_params,
+    shape_of_signature,
+)
 
 #: A member no class in the MRO defines or annotates.
 ABSENT = "absent"
@@ -70,6 +83,9 @@ _BUILTIN_CALLABLES = (
     *_BUILTIN_DESCRIPTORS,
 )
 _MAX_WRAPPED = 100
+# Membership by id: `type(x) in (...)` compares with ==, which a metaclass may override.
+_BUILTIN_DESCRIPTOR_IDS = frozenset(map(id, _BUILTIN_DESCRIPTORS))
+_BUILTIN_CALLABLE_IDS = frozenset(map(id, _BUILTIN_CALLABLES))
 
 
 # What a member means for the isinstance fast path (see _engine): a class-level
@@ -256,17 +272,13 @@ def callable_shape(value: object) -> Tuple[Optional[Shape], str]:
             return None, why
         bound = bind(shape)
         return (bound, "") if bound is not None else (None, "a bound method whose function takes no arguments")
-    if kind in _BUILTIN_CALLABLES:
+    if id(kind) in _BUILTIN_CALLABLE_IDS:
         shape = _builtin_shape(value)
         if shape is None:
             return None, f"the builtin {_builtin_name(value)} has no readable signature"
         return shape, ""
     if kind is functools.partial:
-        if type(partial_func(value)) in (types.FunctionType, *_BUILTIN_CALLABLES):
-            shape = _builtin_shape(value)
-            if shape is not None:
-                return shape, ""
-        return None, "a functools.partial of an object whose signature cannot be read statically"
+        return _partial_shape(value)
     if kind is staticmethod:
         return callable_shape(staticmethod_func(value))
     if is_class(value):
@@ -277,6 +289,26 @@ def callable_shape(value: object) -> Tuple[Optional[Shape], str]:
         if bound is not None:
             return bound, ""
     return None, f"a {type_name(kind, False)} object whose __call__ cannot be read statically"
+
+
+def _partial_shape(value: Any) -> Tuple[Optional[Shape], str]:
+    # inspect.signature would follow a __wrapped__ or __signature__ anywhere
+    # along the way, running properties; the shape is worked out from what the
+    # partial holds instead: its function's shape, less what it binds.
+    own = partial_dict(value)
+    if type(own) is dict and (dict.__contains__(own, "__wrapped__") or dict.__contains__(own, "__signature__")):
+        return None, "a functools.partial with a __wrapped__ or __signature__ of its own"
+    shape, why = callable_shape(partial_func(value))
+    if shape is None:
+        return None, f"a functools.partial of {why}"
+    args, keywords = partial_args(value), partial_keywords(value)
+    if type(args) is not tuple or type(keywords) is not dict:
+        return None, "a functools.partial whose arguments cannot be read"
+    names = tuple(key for key in dict.copy(keywords) if type(key) is str)
+    applied = apply_partial(shape, len(args), names)
+    if applied is None:
+        return None, "a functools.partial whose arguments do not fit its function"
+    return applied, ""
 
 
 def _method_problems(wanted: Member, shape: Optional[Shape], found: str, why: str) -> Tuple[Violation, ...]:
@@ -308,8 +340,7 @@ def _compare_annotation(
         return _unverifiable(wanted, what, "the protocol's annotation cannot be resolved")
     hint = _hints.resolve(annotation, globalns, localns)
     if is_unresolved(hint):
-        shown = annotation if isinstance(annotation, str) else _hints.hint_name(annotation)
-        return _unverifiable(wanted, f"{what} {shown}", "its annotation cannot be resolved without running code")
+        return _unverifiable(wanted, f"{what} {hint.text}", "its annotation cannot be resolved without running code")
     verdict = _hints.is_subhint(hint, wanted.type)
     if verdict:
         return ()
@@ -471,8 +502,12 @@ def _data_entry(wanted: Member, entry: Any, kind: str) -> Tuple[Violation, ...]:
 
 
 def _classify(entry: Any) -> str:
-    if type(entry) in _BUILTIN_DESCRIPTORS:
+    if id(type(entry)) in _BUILTIN_DESCRIPTOR_IDS:
         return BUILTIN_DESCRIPTOR
+    if type(entry) is functools.partial and sys.version_info < (3, 14):
+        # 3.13 gave partial a __get__ that returns the partial itself (with a
+        # FutureWarning): a plain callable class attribute, as on 3.10-3.12.
+        return CALLABLE
     return classify(entry)
 
 
