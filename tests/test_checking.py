@@ -596,3 +596,20 @@ def test_current_contract_with_a_plain_executor() -> None:
             pass
 
     assert kinds(check(WithProviderMethod(), CurrentParslExecutorProtocol)) == {"provider": "optional_wrong_type"}
+
+
+@pytest.mark.parametrize("name", ["submit", "shutdown", "start"])
+def test_a_coroutine_function_where_a_plain_method_is_declared_is_a_violation(name: str) -> None:
+    """`async def submit/shutdown/start`: calling them returns a coroutine, which no caller awaits."""
+    namespace: Dict[str, Any] = {}
+    exec(f"async def {name}(self, *args, **kwargs):\n    return None\n", namespace)
+    cls = type(f"Async{name.title()}", (Concrete2020Executor,), {name: namespace[name]})
+    for subject in (cls, cls()):
+        report = check(subject, ParslExecutorProtocol)
+        assert [(v.member, v.kind) for v in report.violations] == [(name, ViolationKind.INCOMPATIBLE_SIGNATURE)]
+        assert "coroutine function (async def)" in report.violations[0].message
+    assert not isinstance(cls(), ParslExecutorProtocol)
+    assert not issubclass(cls, ParslExecutorProtocol)  # type: ignore[misc]  # the engine answers at runtime
+    executor = Concrete2020Executor()
+    setattr(executor, name, namespace[name].__get__(executor))  # an async bound method on the instance
+    assert [v.member for v in check(executor).violations] == [name]

@@ -9,6 +9,7 @@ are tuples of :class:`~._report.Violation`.
 
 from __future__ import annotations
 
+import collections.abc
 import functools
 import sys
 import types
@@ -311,7 +312,68 @@ def _partial_shape(value: Any) -> Tuple[Optional[Shape], str]:
     return applied, ""
 
 
-def _method_problems(wanted: Member, shape: Optional[Shape], found: str, why: str) -> Tuple[Violation, ...]:
+_CO_COROUTINE = 0x80  # inspect.CO_COROUTINE
+_CO_ASYNC_GENERATOR = 0x200  # inspect.CO_ASYNC_GENERATOR
+
+
+def async_kind(value: Any) -> str:
+    """What makes ``value`` asynchronous (``"a coroutine function (async def)"``...), or ``""``.
+
+    Read from the code object's flags (and the marker of
+    ``inspect.markcoroutinefunction``) of the function under methods, static
+    and class methods and partials, as :func:`inspect.iscoroutinefunction`
+    does, without calling anything.
+    """
+    for _ in range(_MAX_WRAPPED):
+        kind = type(value)
+        if kind is types.MethodType:
+            value = method_func(value)
+        elif kind is staticmethod:
+            value = staticmethod_func(value)
+        elif kind is classmethod:
+            value = classmethod_func(value)
+        elif kind is functools.partial:
+            value = partial_func(value)
+        else:
+            break
+    if type(value) is not types.FunctionType:
+        return ""
+    flags = function_code(value).co_flags
+    if flags & _CO_COROUTINE:
+        return "a coroutine function (async def)"
+    if flags & _CO_ASYNC_GENERATOR:
+        return "an async generator function"
+    namespace = function_dict(value)
+    if type(namespace) is dict and dict.__contains__(namespace, "_is_coroutine_marker"):
+        return "a function marked as a coroutine function"
+    return ""
+
+
+def _async_problems(wanted: Member, value: Any) -> Tuple[Violation, ...]:
+    # A coroutine function's call returns a coroutine: it fits only a protocol
+    # method whose return type a coroutine satisfies (Any, Awaitable...).
+    reason = async_kind(value)
+    if not reason or _hints.is_subhint(collections.abc.Coroutine, wanted.type):
+        return ()
+    returns = _hints.hint_name(wanted.type)
+    return (
+        problem(
+            wanted,
+            ViolationKind.INCOMPATIBLE_SIGNATURE,
+            reason,
+            f"incompatible signature: {reason}; calling it returns a coroutine, not {returns}, and the "
+            f"protocol's callers do not await it (define it with a plain def)",
+        ),
+    )
+
+
+def _method_problems(
+    wanted: Member, shape: Optional[Shape], found: str, why: str, value: Any = None
+) -> Tuple[Violation, ...]:
+    if value is not None:
+        problems = _async_problems(wanted, value)
+        if problems:
+            return problems
     if shape is None:
         return _unverifiable(wanted, found, why)
     wanted_shape = protocol_shape(wanted)
@@ -407,7 +469,7 @@ def evaluate_value(wanted: Member, value: Any, where: str) -> Tuple[Violation, .
                 ),
             )
         shape, why = callable_shape(value)
-        return _method_problems(wanted, shape, f"{describe_value(value)} in the {where}", why)
+        return _method_problems(wanted, shape, f"{describe_value(value)} in the {where}", why, value)
     if is_unresolved(wanted.type):
         return _unverifiable(wanted, describe_value(value), "the protocol's annotation cannot be resolved")
     verdict = _hints.value_matches(value, wanted.type)
@@ -455,14 +517,14 @@ def _method_entry(wanted: Member, entry: Any, kind: str) -> Tuple[Violation, ...
                     f"incompatible signature: it takes no parameter for self (found {found})",
                 ),
             )
-        return _method_problems(wanted, bound, "a method", "")
+        return _method_problems(wanted, bound, "a method", "", entry)
     if kind == STATIC:
         shape, why = callable_shape(staticmethod_func(entry))
-        return _method_problems(wanted, shape, "a static method", why)
+        return _method_problems(wanted, shape, "a static method", why, entry)
     if kind == CLASSMETHOD:
         shape, why = callable_shape(classmethod_func(entry))
         bound = bind(shape) if shape is not None else None
-        return _method_problems(wanted, bound, "a class method", why or "a class method taking no arguments")
+        return _method_problems(wanted, bound, "a class method", why or "a class method taking no arguments", entry)
     if kind == BUILTIN_DESCRIPTOR:
         shape = _builtin_shape(entry)
         bound = bind(shape) if shape is not None else None
@@ -470,7 +532,7 @@ def _method_entry(wanted: Member, entry: Any, kind: str) -> Tuple[Violation, ...
         return _method_problems(wanted, bound, f"the builtin {name}", f"the builtin {name} has no readable signature")
     if kind == CALLABLE:
         shape, why = callable_shape(entry)
-        return _method_problems(wanted, shape, describe_value(entry), why)
+        return _method_problems(wanted, shape, describe_value(entry), why, entry)
     found = f"a {type_name(type(entry), False)} descriptor"
     return _unverifiable(wanted, found, "its bound value is produced by code the engine does not run")
 
@@ -535,10 +597,12 @@ def _remember(
 
 def _function_member(wanted: Member, view: ClassView, entry: types.FunctionType) -> ClassMember:
     shape = shape_of_function(entry)
-    cached = _memo.get((id(wanted), id(shape)))
+    # Code flags tell a coroutine function from a plain one of the same shape.
+    key = (id(wanted), id(shape), function_code(entry).co_flags & (_CO_COROUTINE | _CO_ASYNC_GENERATOR))
+    cached = _memo.get(key)
     if cached is not None:
         return cached[1]
-    return _remember(_memo, (id(wanted), id(shape)), (wanted, shape), _evaluate_member(wanted, view, (entry,)))
+    return _remember(_memo, key, (wanted, shape), _evaluate_member(wanted, view, (entry,)))
 
 
 def _property_member(wanted: Member, view: ClassView, entry: property, annotation: Any, fget: Any) -> ClassMember:
