@@ -24,6 +24,7 @@ and loop over snapshots, never over a dict another thread may be changing.
 
 from __future__ import annotations
 
+import functools
 import sys
 import threading
 import weakref
@@ -152,3 +153,81 @@ def leave(depth: int) -> bool:
         _stack.assumed = sys.maxsize
         return True
     return False
+
+
+# --- classes changed by unittest.mock ----------------------------------------------------------
+#
+# Verdicts are cached per class and nothing tells Python code that a class
+# changed (CPython's type version tag is not exposed; checking a snapshot on
+# every isinstance would cost a large share of its time).  Test suites change
+# classes mostly through unittest.mock's patchers, so those drop the verdicts
+# of the class they patch when they start and when they stop.  unittest.mock
+# is heavy to import: it is watched for, not imported.
+
+
+def _forget_target(target: Any) -> None:
+    from ..protocols._introspect import is_class
+
+    if target is not None and is_class(target):
+        clear(target)
+
+
+def _hook_patcher(module: Any) -> None:
+    patcher = getattr(module, "_patch", None)
+    if patcher is None or getattr(patcher, "_parsl_executor_protocol_hooked", False):
+        return
+    enter, exit_ = patcher.__enter__, patcher.__exit__
+
+    # The patcher is unittest.mock's own object: its __dict__ holds the target once entered.
+    def __enter__(self: Any) -> Any:
+        try:
+            return enter(self)
+        finally:
+            _forget_target(self.__dict__.get("target"))
+
+    def __exit__(self: Any, *exc_info: Any) -> Any:
+        target = self.__dict__.get("target")  # __exit__ deletes it
+        try:
+            return exit_(self, *exc_info)
+        finally:
+            _forget_target(target)
+
+    functools.update_wrapper(__enter__, enter)
+    functools.update_wrapper(__exit__, exit_)
+    patcher.__enter__, patcher.__exit__ = __enter__, __exit__
+    patcher._parsl_executor_protocol_hooked = True
+
+
+class _MockWatcher:
+    """A meta path finder that hooks unittest.mock's patcher once the module is executed."""
+
+    def find_spec(self, name: str, path: Any = None, target: Any = None) -> Any:
+        """Let the other finders find ``unittest.mock``, and hook its loader; ``None`` for any other module."""
+        if name != "unittest.mock":
+            return None
+        import importlib.util
+
+        with _lock:
+            if self in sys.meta_path:
+                sys.meta_path.remove(self)
+        spec = importlib.util.find_spec(name)
+        loader = spec.loader if spec is not None else None
+        execute = getattr(loader, "exec_module", None)
+        if execute is None:
+            return spec
+
+        def exec_module(module: Any) -> None:
+            execute(module)
+            _hook_patcher(module)
+
+        loader.exec_module = exec_module  # type: ignore[union-attr,method-assign]  # this spec's own loader
+        return spec
+
+
+def watch_mock_patches() -> None:
+    """Make unittest.mock's patchers drop the verdicts of the classes they patch, now or once it is imported."""
+    module = sys.modules.get("unittest.mock")
+    if module is not None:
+        _hook_patcher(module)
+    elif not any(type(finder) is _MockWatcher for finder in sys.meta_path):
+        sys.meta_path.insert(0, _MockWatcher())

@@ -402,3 +402,4 @@ def _subclasscheck(cls: type, other: object) -> bool:
 
 
 _meta.install_dispatch(_instancecheck, _subclasscheck)
+_cache.watch_mock_patches()
