@@ -606,3 +606,31 @@ def test_a_c_dict_descriptor_of_a_proxy_type_is_not_trusted() -> None:
     assert COUNT.calls == []
     assert "may run code" in str(report) or report.ok
 
+
+
+_DATA_MEMBERS = {"label": "autospec", "bad_state_is_set": False, "executor_exception": None, "scaling_enabled": False,
+                 "tasks": {}, "hub_address": None, "hub_port": None, "run_dir": "."}
+
+
+class _WrongSubmit(Concrete2020Executor):
+    def submit(self, func: Callable[..., Any]) -> Future[Any]:  # no *args, **kwargs
+        return Future()
+
+
+@pytest.mark.parametrize("spec", [Concrete2020Executor, _WrongSubmit], ids=["conforming", "wrong-submit"])
+def test_autospec_instances_are_judged_by_the_signatures_they_copy(spec: type) -> None:
+    """create_autospec copies the real methods' signatures: its instances pass or fail as the real class does.
+
+    Data members are not created by autospec: until a test sets them, the mock is missing them.
+    """
+    for fake in (mock.create_autospec(spec, instance=True), mock.create_autospec(spec).return_value):
+        assert not check(fake).ok
+        assert set(_DATA_MEMBERS) <= {v.member for v in check(fake).violations}
+        for name, value in _DATA_MEMBERS.items():
+            setattr(fake, name, value)
+        report = check(fake)
+        assert report.ok is check(spec()).ok
+        assert isinstance(fake, ParslExecutorProtocol) is report.ok
+        if not report.ok:
+            assert kinds(report) == {"submit": "incompatible_signature"}
+        assert fake.mock_calls == []

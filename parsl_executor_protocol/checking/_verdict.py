@@ -43,6 +43,7 @@ from ..protocols._introspect import (
     function_dict,
     function_globals,
     function_kwdefaults,
+    instance_dict_reader,
     is_class,
     method_func,
     module_dict,
@@ -52,6 +53,7 @@ from ..protocols._introspect import (
     partial_keywords,
     property_fget,
     property_fset,
+    read_instance_dict,
     staticmethod_func,
     type_name,
 )
@@ -284,12 +286,29 @@ def callable_shape(value: object) -> Tuple[Optional[Shape], str]:
         return callable_shape(staticmethod_func(value))
     if is_class(value):
         return None, f"the class {type_name(value)} (constructors are not compared)"
+    spec = _autospec_signature(value, kind)
+    if spec is not None:
+        return shape_of_signature(spec), ""
     found = find_in_mro(kind, "__call__")
     if found is not None and type(found[0]) is types.FunctionType:
         bound = bind(_function_shape(found[0]))
         if bound is not None:
             return bound, ""
     return None, f"a {type_name(kind, False)} object whose __call__ cannot be read statically"
+
+
+def _autospec_signature(value: Any, kind: type) -> Any:
+    # unittest.mock.create_autospec keeps the real callable's signature (self
+    # already bound for methods) in the mock's __dict__ and checks calls
+    # against it: the mock is judged by it, as the real method would be.
+    if find_in_mro(kind, "_mock_add_spec") is None:
+        return None
+    reader, _ = instance_dict_reader(kind)
+    namespace = read_instance_dict(reader, value) if reader is not None else None
+    signature = namespace.get("_spec_signature") if namespace else None
+    import inspect
+
+    return signature if type(signature) is inspect.Signature else None
 
 
 def _partial_shape(value: Any) -> Tuple[Optional[Shape], str]:
