@@ -7,6 +7,7 @@ import subprocess
 import sys
 import textwrap
 from concurrent.futures import Future
+from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional
 
 import pytest
@@ -596,3 +597,87 @@ def test_current_contract_with_a_plain_executor() -> None:
             pass
 
     assert kinds(check(WithProviderMethod(), CurrentParslExecutorProtocol)) == {"provider": "optional_wrong_type"}
+
+
+@pytest.mark.parametrize("name", ["submit", "shutdown", "start"])
+def test_a_coroutine_function_where_a_plain_method_is_declared_is_a_violation(name: str) -> None:
+    """`async def submit/shutdown/start`: calling them returns a coroutine, which no caller awaits."""
+    namespace: Dict[str, Any] = {}
+    exec(f"async def {name}(self, *args, **kwargs):\n    return None\n", namespace)
+    cls = type(f"Async{name.title()}", (Concrete2020Executor,), {name: namespace[name]})
+    for subject in (cls, cls()):
+        report = check(subject, ParslExecutorProtocol)
+        assert [(v.member, v.kind) for v in report.violations] == [(name, ViolationKind.INCOMPATIBLE_SIGNATURE)]
+        assert "coroutine function (async def)" in report.violations[0].message
+    assert not isinstance(cls(), ParslExecutorProtocol)
+    assert not issubclass(cls, ParslExecutorProtocol)  # type: ignore[misc]  # the engine answers at runtime
+    executor = Concrete2020Executor()
+    setattr(executor, name, namespace[name].__get__(executor))  # an async bound method on the instance
+    assert [v.member for v in check(executor).violations] == [name]
+
+
+def _mock_patched_executor_class() -> type:
+    return type("Patched", (Concrete2020Executor,), {})
+
+
+@pytest.mark.parametrize("new", [None, 5, lambda: None], ids=["None", "number", "no-arguments"])
+def test_mock_patching_a_class_is_seen_while_patched_and_after(new: Any) -> None:
+    """unittest.mock.patch.object on an already-checked class (or its base) changes every verdict, then restores it."""
+    from unittest import mock
+
+    base = _mock_patched_executor_class()
+    derived = type("Derived", (base,), {})
+    for cls in (base, derived):
+        assert isinstance(cls(), ParslExecutorProtocol)
+        assert check(cls).ok
+    with mock.patch.object(base, "submit", new):
+        for cls in (base, derived):
+            assert not isinstance(cls(), ParslExecutorProtocol)
+            assert not conforms(cls())
+            assert not check(cls).ok
+            assert not issubclass(cls, ParslExecutorProtocol)  # type: ignore[misc]  # the engine answers at runtime
+            assert [v.member for v in check(cls()).violations] == ["submit"]
+    for cls in (base, derived):
+        assert isinstance(cls(), ParslExecutorProtocol)
+        assert check(cls).ok
+        assert check(cls()).ok
+    patcher = mock.patch.object(derived, "shutdown", new)
+    patcher.start()
+    try:
+        assert not isinstance(derived(), ParslExecutorProtocol)
+        assert isinstance(base(), ParslExecutorProtocol)
+    finally:
+        patcher.stop()
+    assert isinstance(derived(), ParslExecutorProtocol)
+
+
+def test_mock_patching_with_a_mock_keeps_a_class_conforming() -> None:
+    """The default replacement, a MagicMock, accepts any call: the patched class still conforms."""
+    from unittest import mock
+
+    cls = _mock_patched_executor_class()
+    assert isinstance(cls(), ParslExecutorProtocol)
+    with mock.patch.object(cls, "submit") as submit:
+        assert isinstance(cls(), ParslExecutorProtocol)
+        assert check(cls).ok
+    assert submit.mock_calls == []
+
+
+@pytest.mark.timeout(60)
+def test_mock_imported_after_the_first_check_is_hooked_too() -> None:
+    """unittest.mock imported only after a verdict was cached still drops it when patching."""
+    script = textwrap.dedent(
+        """
+        import sys
+        from tests.fixtures_abc2020 import Concrete2020Executor
+        from parsl_executor_protocol import ParslExecutorProtocol
+        assert "unittest.mock" not in sys.modules
+        C = type("C", (Concrete2020Executor,), {})
+        assert isinstance(C(), ParslExecutorProtocol)
+        from unittest import mock
+        with mock.patch.object(C, "submit", None):
+            assert not isinstance(C(), ParslExecutorProtocol)
+        assert isinstance(C(), ParslExecutorProtocol)
+        """
+    )
+    subprocess.run([sys.executable, "-c", script], check=True, cwd=str(Path(__file__).resolve().parent.parent))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import gc
 import json
 import sys
@@ -400,3 +401,236 @@ def test_the_engine_never_raises_because_of_the_object(make: Callable[[], object
     else:
         with pytest.raises(TypeError):
             issubclass(obj, protocol)  # type: ignore[arg-type]
+
+
+# --- nothing of the object runs through its keys, values, hints or wrappers -------------------------------
+
+
+class _RecordingKey:
+    """A non-str __dict__ key whose hash and equality record that they ran."""
+
+    def __hash__(self) -> int:
+        COUNT("key __hash__")
+        return 1
+
+    def __eq__(self, other: object) -> bool:
+        COUNT("key __eq__")
+        return False
+
+
+def test_non_str_keys_of_an_instance_dict_never_run() -> None:
+    """Keys of other types in an instance __dict__ are skipped, never hashed or compared."""
+    executor = Concrete2020Executor()
+    executor.__dict__[_RecordingKey()] = "odd"  # type: ignore[index]
+    executor.__dict__["submit"] = Concrete2020Executor().submit  # a method override: the full evaluation runs
+    COUNT.calls.clear()
+    assert _all_checks(executor)
+    assert COUNT.calls == []
+
+
+class _RecordingDict(Dict[Any, Any]):
+    """A dict whose Python-level methods record that they ran."""
+
+    def __len__(self) -> int:
+        COUNT("dict __len__")
+        return dict.__len__(self)
+
+    def __iter__(self) -> Iterator[Any]:
+        COUNT("dict __iter__")
+        return dict.__iter__(self)
+
+    def __getitem__(self, key: Any) -> Any:
+        COUNT("dict __getitem__")
+        return dict.__getitem__(self, key)
+
+    def values(self) -> Any:
+        COUNT("dict values")
+        return dict.values(self)
+
+    def items(self) -> Any:
+        COUNT("dict items")
+        return dict.items(self)
+
+    def keys(self) -> Any:
+        COUNT("dict keys")
+        return dict.keys(self)
+
+
+class _RecordingList(List[Any]):
+    """A list whose Python-level methods record that they ran."""
+
+    def __len__(self) -> int:
+        COUNT("list __len__")
+        return list.__len__(self)
+
+    def __iter__(self) -> Iterator[Any]:
+        COUNT("list __iter__")
+        return list.__iter__(self)
+
+    def __getitem__(self, index: Any) -> Any:
+        COUNT("list __getitem__")
+        return list.__getitem__(self, index)
+
+
+@typing_extensions.runtime_checkable
+class _HasMapping(typing_extensions.Protocol, metaclass=ContractMeta):
+    @property
+    def tasks(self) -> Dict[str, int]: ...
+
+
+@typing_extensions.runtime_checkable
+class _HasSequence(typing_extensions.Protocol, metaclass=ContractMeta):
+    @property
+    def items(self) -> List[int]: ...
+
+
+def test_container_subclass_values_are_read_with_the_builtin_methods() -> None:
+    """A dict or list subclass as a member's value is checked through dict's and list's own methods."""
+
+    class Holder:
+        def __init__(self, tasks: Any, items: Any) -> None:
+            self.tasks = tasks
+            self.items = items
+
+    good = Holder(_RecordingDict(a=1), _RecordingList([1, 2]))
+    bad = Holder(_RecordingDict(a="x"), _RecordingList(["x"]))
+    COUNT.calls.clear()
+    assert _all_checks(good, _HasMapping)
+    assert _all_checks(good, _HasSequence)
+    assert not _all_checks(bad, _HasMapping)
+    assert not _all_checks(bad, _HasSequence)
+    assert COUNT.calls == []
+
+
+class _AnnotationMeta(type):
+    """A metaclass whose hooks record: a class of it used as an annotation must not be hashed or asked."""
+
+    def __hash__(cls) -> int:
+        COUNT("annotation meta __hash__")
+        return 1
+
+    def __eq__(cls, other: object) -> bool:
+        COUNT("annotation meta __eq__")
+        return False
+
+    def __getattribute__(cls, name: str) -> Any:
+        COUNT(f"annotation meta __getattribute__ {name}")
+        return type.__getattribute__(cls, name)
+
+
+class _HostileLabel(str, metaclass=_AnnotationMeta):
+    pass
+
+
+def test_annotations_naming_a_class_with_a_hostile_metaclass_are_unverifiable() -> None:
+    """An annotation naming such a class is not compared: unverifiable, with the reason, and nothing runs."""
+    namespace: Dict[str, Any] = {"_HostileLabel": _HostileLabel, "Optional": Optional}
+
+    class Annotated:
+        label: _HostileLabel
+
+    class StringAnnotated:
+        __annotations__ = {"label": "Optional[_HostileLabel]"}
+
+    class Held:
+        label = _HostileLabel("x")
+
+    del namespace
+    COUNT.calls.clear()
+    for cls in (Annotated, StringAnnotated):
+        report = check(cls, pep.Labelled)
+        assert [w.member for w in report.warnings] == ["label"]
+        assert "cannot be resolved without running code" in report.warnings[0].message
+    report = check(Held(), pep.Labelled)
+    assert [w.member for w in report.warnings] == ["label"]
+    isinstance(Held(), pep.Labelled)
+    assert COUNT.calls == []
+
+
+class _SignatureBomb:
+    """An object whose __signature__ and __wrapped__ record when read."""
+
+    @property
+    def __signature__(self) -> Any:
+        COUNT("__signature__")
+        raise RuntimeError("__signature__")
+
+    @property
+    def __wrapped__(self) -> Any:
+        COUNT("__wrapped__")
+        raise RuntimeError("__wrapped__")
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        COUNT("__call__")
+
+
+def test_partials_are_read_without_running_what_they_wrap() -> None:
+    """A partial whose function or own __dict__ leads to a hostile object is read statically or unverifiable."""
+
+    def submit(func: Any, *args: Any, **kwargs: Any) -> Any:
+        return None
+
+    submit.__wrapped__ = _SignatureBomb()  # type: ignore[attr-defined]
+    through_function = functools.partial(submit)
+    own_dict = functools.partial(submit)
+    own_dict.__wrapped__ = _SignatureBomb()  # type: ignore[attr-defined]
+    wrapping_object = functools.partial(_SignatureBomb())
+    for member in (through_function, own_dict, wrapping_object):
+        executor = Concrete2020Executor()
+        executor.submit = member  # type: ignore[method-assign]
+        COUNT.calls.clear()
+        report = check(executor)
+        isinstance(executor, ParslExecutorProtocol)
+        assert COUNT.calls == []
+        assert report.ok
+    executor = Concrete2020Executor()
+    executor.submit = own_dict  # type: ignore[method-assign]
+    assert "functools.partial" in check(executor).warnings[0].message
+
+
+def test_a_c_dict_descriptor_of_a_proxy_type_is_not_trusted() -> None:
+    """A __dict__ getset that a non-builtin C type defines may run code: it is not read, and the report says so."""
+    wrapt = pytest.importorskip("wrapt")
+
+    class DictProperty:
+        label = "class"
+
+        @property
+        def __dict__(self) -> Dict[str, Any]:  # type: ignore[override]
+            COUNT("wrapped __dict__")
+            return {"label": "from the property"}
+
+    proxy = wrapt.ObjectProxy(DictProperty())
+    report = check(proxy, pep.Labelled)
+    isinstance(proxy, pep.Labelled)
+    assert COUNT.calls == []
+    assert "may run code" in str(report) or report.ok
+
+
+
+_DATA_MEMBERS = {"label": "autospec", "bad_state_is_set": False, "executor_exception": None, "scaling_enabled": False,
+                 "tasks": {}, "hub_address": None, "hub_port": None, "run_dir": "."}
+
+
+class _WrongSubmit(Concrete2020Executor):
+    def submit(self, func: Callable[..., Any]) -> Future[Any]:  # no *args, **kwargs
+        return Future()
+
+
+@pytest.mark.parametrize("spec", [Concrete2020Executor, _WrongSubmit], ids=["conforming", "wrong-submit"])
+def test_autospec_instances_are_judged_by_the_signatures_they_copy(spec: type) -> None:
+    """create_autospec copies the real methods' signatures: its instances pass or fail as the real class does.
+
+    Data members are not created by autospec: until a test sets them, the mock is missing them.
+    """
+    for fake in (mock.create_autospec(spec, instance=True), mock.create_autospec(spec).return_value):
+        assert not check(fake).ok
+        assert set(_DATA_MEMBERS) <= {v.member for v in check(fake).violations}
+        for name, value in _DATA_MEMBERS.items():
+            setattr(fake, name, value)
+        report = check(fake)
+        assert report.ok is check(spec()).ok
+        assert isinstance(fake, ParslExecutorProtocol) is report.ok
+        if not report.ok:
+            assert kinds(report) == {"submit": "incompatible_signature"}
+        assert fake.mock_calls == []

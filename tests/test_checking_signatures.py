@@ -257,3 +257,26 @@ def test_functions_that_look_alike_share_one_shape() -> None:
 
     assert shape_of_function(first) is shape_of_function(second)
     assert Path(__file__).name  # keep Path used for the fixture's type annotation
+
+
+def test_a_partial_class_member_is_judged_alike_on_every_python() -> None:
+    """A functools.partial stored on a class is a callable attribute (3.13's __get__ returns it unchanged)."""
+    import functools
+    import warnings
+
+    from parsl_executor_protocol import ParslExecutorProtocol, check
+
+    from .fixtures_abc2020 import Concrete2020Executor
+
+    def takes_one(func: object) -> None:
+        return None
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)  # 3.13 warns that partial will become a method descriptor
+
+        class PartialSubmit(Concrete2020Executor):
+            submit = functools.partial(takes_one)  # type: ignore[assignment]
+
+    for subject in (PartialSubmit, PartialSubmit()):
+        report = check(subject, ParslExecutorProtocol)
+        assert [(v.member, v.kind.value) for v in report.violations] == [("submit", "incompatible_signature")]

@@ -68,7 +68,9 @@ def clear_cache(cls: Optional[type] = None) -> None:
     """Drop cached verdicts: all of them, or those of ``cls`` and of every class inheriting from it.
 
     Verdicts are cached per class; call this after changing a class that was
-    already checked (adding, deleting or replacing members), or after changing
-    a protocol.  Instance facts are never cached.
+    already checked (adding, deleting or replacing members, reassigning
+    ``__bases__``), or after changing a protocol.  ``unittest.mock``'s patchers
+    do it for the class they patch, when they start and stop; instance facts
+    are never cached.  Safe to call at any time, from any thread.
     """
     _cache.clear(cls)

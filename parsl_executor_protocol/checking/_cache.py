@@ -13,10 +13,18 @@ afresh when it is full.
 
 What the cache holds is everything the *class* decides.  Facts about an
 instance (its ``__dict__``, its slots) are read again on every check.
+
+Threads: readers (``isinstance`` on the hot path) take no lock; a single
+``dict.get`` or store is atomic.  Writers that loop over the tables (a store
+into a full table, :func:`clear`, the weakref callback, which the garbage
+collector may run in any thread at any time) take :data:`_lock`, reentrant
+because the collector may run the callback in a thread already holding it,
+and loop over snapshots, never over a dict another thread may be changing.
 """
 
 from __future__ import annotations
 
+import functools
 import sys
 import threading
 import weakref
@@ -33,6 +41,7 @@ tables: Dict[int, Dict[int, Any]] = {}
 hooked: Dict[int, Dict[int, Any]] = {}
 _watched: Dict[int, Any] = {}
 _memos: List[Dict[Any, Any]] = []
+_lock = threading.RLock()
 _D = TypeVar("_D", bound=Dict[Any, Any])
 
 
@@ -44,15 +53,17 @@ def memo(table: _D) -> _D:
 
 def store(protocol: type, cls: type, plan: Any) -> None:
     """Remember ``plan`` for ``(protocol, cls)`` until ``cls`` dies or the cache is cleared."""
-    table = tables.get(id(protocol))
-    if table is None:
-        return  # The cache was cleared meanwhile.
-    if len(table) >= MAX_CLASSES:
-        table.clear()
     key = id(cls)
-    if key not in _watched:
-        _watched[key] = _Watch(cls, _forget)
-    table[key] = plan
+    watch = _Watch(cls, _forget) if key not in _watched else None
+    with _lock:
+        table = tables.get(id(protocol))
+        if table is None:
+            return  # The cache was cleared meanwhile.
+        if len(table) >= MAX_CLASSES:
+            table.clear()
+        if watch is not None:
+            _watched.setdefault(key, watch)
+        table[key] = plan
 
 
 class _Watch(weakref.ref):  # type: ignore[type-arg]
@@ -69,9 +80,11 @@ class _Watch(weakref.ref):  # type: ignore[type-arg]
 
 def _forget(ref: _Watch) -> None:
     key = ref.key
-    _watched.pop(key, None)
-    for table in tables.values():
-        table.pop(key, None)
+    with _lock:
+        if _watched.get(key) is ref:
+            del _watched[key]
+        for table in list(tables.values()):
+            table.pop(key, None)
 
 
 def clear(cls: Optional[type] = None) -> None:
@@ -85,18 +98,21 @@ def clear(cls: Optional[type] = None) -> None:
     for table in _memos:
         table.clear()
     _model.forget(cls)
-    if cls is None:
-        models.clear()
-        tables.clear()
-        hooked.clear()
-        return
-    target = id(cls)
-    if models.pop(target, None) is not None:
-        tables.pop(target, None)
-        hooked.pop(target, None)
-    for table in tables.values():
-        for key in [key for key, plan in table.items() if target in plan.mro_ids]:
-            del table[key]
+    with _lock:
+        if cls is None:
+            # Tables before models: a model found without its table is built afresh (see _engine.model_of).
+            tables.clear()
+            hooked.clear()
+            models.clear()
+            return
+        target = id(cls)
+        if models.pop(target, None) is not None:
+            tables.pop(target, None)
+            hooked.pop(target, None)
+        for table in list(tables.values()):
+            for key, plan in list(table.items()):
+                if target in plan.mro_ids:
+                    table.pop(key, None)
 
 
 # --- cycles -------------------------------------------------------------------------------
@@ -137,3 +153,81 @@ def leave(depth: int) -> bool:
         _stack.assumed = sys.maxsize
         return True
     return False
+
+
+# --- classes changed by unittest.mock ----------------------------------------------------------
+#
+# Verdicts are cached per class and nothing tells Python code that a class
+# changed (CPython's type version tag is not exposed; checking a snapshot on
+# every isinstance would cost a large share of its time).  Test suites change
+# classes mostly through unittest.mock's patchers, so those drop the verdicts
+# of the class they patch when they start and when they stop.  unittest.mock
+# is heavy to import: it is watched for, not imported.
+
+
+def _forget_target(target: Any) -> None:
+    from ..protocols._introspect import is_class
+
+    if target is not None and is_class(target):
+        clear(target)
+
+
+def _hook_patcher(module: Any) -> None:
+    patcher = getattr(module, "_patch", None)
+    if patcher is None or getattr(patcher, "_parsl_executor_protocol_hooked", False):
+        return
+    enter, exit_ = patcher.__enter__, patcher.__exit__
+
+    # The patcher is unittest.mock's own object: its __dict__ holds the target once entered.
+    def __enter__(self: Any) -> Any:
+        try:
+            return enter(self)
+        finally:
+            _forget_target(self.__dict__.get("target"))
+
+    def __exit__(self: Any, *exc_info: Any) -> Any:
+        target = self.__dict__.get("target")  # __exit__ deletes it
+        try:
+            return exit_(self, *exc_info)
+        finally:
+            _forget_target(target)
+
+    functools.update_wrapper(__enter__, enter)
+    functools.update_wrapper(__exit__, exit_)
+    patcher.__enter__, patcher.__exit__ = __enter__, __exit__
+    patcher._parsl_executor_protocol_hooked = True
+
+
+class _MockWatcher:
+    """A meta path finder that hooks unittest.mock's patcher once the module is executed."""
+
+    def find_spec(self, name: str, path: Any = None, target: Any = None) -> Any:
+        """Let the other finders find ``unittest.mock``, and hook its loader; ``None`` for any other module."""
+        if name != "unittest.mock":
+            return None
+        import importlib.util
+
+        with _lock:
+            if self in sys.meta_path:
+                sys.meta_path.remove(self)
+        spec = importlib.util.find_spec(name)
+        loader = spec.loader if spec is not None else None
+        execute = getattr(loader, "exec_module", None)
+        if execute is None:
+            return spec
+
+        def exec_module(module: Any) -> None:
+            execute(module)
+            _hook_patcher(module)
+
+        loader.exec_module = exec_module  # type: ignore[union-attr,method-assign]  # this spec's own loader
+        return spec
+
+
+def watch_mock_patches() -> None:
+    """Make unittest.mock's patchers drop the verdicts of the classes they patch, now or once it is imported."""
+    module = sys.modules.get("unittest.mock")
+    if module is not None:
+        _hook_patcher(module)
+    elif not any(type(finder) is _MockWatcher for finder in sys.meta_path):
+        sys.meta_path.insert(0, _MockWatcher())

@@ -15,8 +15,8 @@ through the C descriptor and then, member by member:
   means ``False``; a value whose type id is not among the types the
   protocol's hint accepts whatever the value means ``None``;
 * members the class provides but a ``__dict__`` entry would override (a
-  method replaced on the instance): present means ``None``.  This test hashes
-  the ``__dict__``'s keys, attribute names whose ``str`` hash is cached;
+  method replaced on the instance): present means ``None``.  This test looks
+  the watched names up in the ``__dict__`` and never hashes its keys;
 * members the ``__dict__`` may provide (optional ones, class attributes): a
   value of a type not accepted outright means ``None``;
 * slots: read through their member descriptors.
@@ -176,10 +176,11 @@ def _template(members: Tuple[ClassMember, ...], no_dict: bool) -> Any:
         if len(_factories) >= 1024:
             _factories.clear()
         _factories[shape] = factory
-    names = frozenset(watch) | {m.wanted.name for m in optional}
+    # Tuples, so that the __dict__'s keys are looked up, never hashed (see _factory).
+    names = tuple(sorted({*watch, *(m.wanted.name for m in optional)}))
     constants: List[Any] = [
-        names.intersection,
-        frozenset(watch).isdisjoint,
+        names,
+        tuple(watch),
         {m.wanted.name: m.accept_ids for m in optional},
     ]
     constants += [m.accept_ids for m in required]
@@ -195,7 +196,7 @@ def _factory(
     optional: bool,
     slots: Tuple[Tuple[bool, bool], ...],
 ) -> Callable[..., Callable[[object], Optional[bool]]]:
-    params = ["read_dict", "intersection", "watch_disjoint", "optional_ids"] + [f"ids{i}" for i in range(len(required))]
+    params = ["read_dict", "names", "watch", "optional_ids"] + [f"ids{i}" for i in range(len(required))]
     for index in range(len(slots)):
         params += [f"slot{index}", f"slot_ids{index}"]
     lines = [f"def factory({', '.join(params)}):", "  def fast(obj):", "    try:"]
@@ -209,11 +210,13 @@ def _factory(
     if watch or optional:
         # The common instance holds nothing beyond the required members (often nothing at
         # all): one length test settles it.  Otherwise only the names it shares with the
-        # protocol are looked at, found with one set operation.
+        # protocol are looked at.  dict_keys & tuple looks each of the protocol's names up
+        # in the __dict__: keys of other types are neither hashed nor compared (unless their
+        # stored hash equals a name's), where set operations on the dict would hash them all.
         lines += [f"      if len(namespace) != {len(required)}:"]
-        lines += ["        common = intersection(namespace)", "        if common:"]
+        lines += ["        common = dict_keys(namespace) & names", "        if common:"]
         if watch:
-            lines += ["          if not watch_disjoint(common):", "            return None"]
+            lines += ["          if not common.isdisjoint(watch):", "            return None"]
         if optional:
             lines += [
                 "          for name in common:",
@@ -230,7 +233,7 @@ def _factory(
         if typed:
             lines += ["      else:", f"        if id(type(value)) not in slot_ids{index}:", "          return None"]
     lines += ["    except Exception:", "      return None", "    return True", "  return fast"]
-    namespace: Dict[str, Any] = {"MISSING": _MISSING}
+    namespace: Dict[str, Any] = {"MISSING": _MISSING, "dict_keys": dict.keys}
     exec("\n".join(lines), namespace)
     return namespace["factory"]  # type: ignore[no-any-return]
 
@@ -248,7 +251,8 @@ def fast_verdict(fast: Any, obj: object) -> Optional[bool]:
 def model_of(protocol: Any) -> ProtocolModel:
     """The model of ``protocol``, with its verdict tables set up on first use."""
     model: Optional[ProtocolModel] = _cache.models.get(id(protocol))
-    if model is None or model.protocol is not protocol:
+    # A clear_cache() in another thread may have dropped the table but not yet the model.
+    if model is None or model.protocol is not protocol or id(protocol) not in _cache.tables:
         model = protocol_model(protocol)
         _cache.models[id(protocol)] = model
         table: Dict[int, Plan] = {}
@@ -407,3 +411,4 @@ def _subclasscheck(cls: type, other: object) -> bool:
 
 
 _meta.install_dispatch(_instancecheck, _subclasscheck)
+_cache.watch_mock_patches()

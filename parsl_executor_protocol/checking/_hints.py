@@ -26,7 +26,7 @@ from ..protocols._annotations import (
     is_unresolved,
     resolve,
 )
-from ..protocols._introspect import find_in_mro, is_class
+from ..protocols._introspect import find_in_mro, is_class, metaclass_runs_code
 
 __all__ = ["accept_ids", "clear", "hint_name", "is_subhint", "is_unresolved", "resolve", "value_matches"]
 
@@ -134,8 +134,13 @@ def value_matches(value: Any, hint: Any) -> Optional[bool]:
     value_type = type(value)
     if value_type is hint:
         return True
+    if metaclass_runs_code(value_type):
+        return None  # beartype hashes and asks the value's type: its metaclass's code would run.
     if _class_access_overridden(value_type):
         return is_subhint(value_type, hint)
+    value = _as_builtin(value, value_type)
+    if value is _CANNOT_TELL:
+        return None
     from beartype.door import is_bearable
 
     try:
@@ -150,6 +155,41 @@ def value_matches(value: Any, hint: Any) -> Optional[bool]:
         except Exception as second:
             _forget_traceback(second)
             return None
+
+
+_PLAIN_KEY_IDS = frozenset(map(id, (str, int, float, bytes, bool, NoneType)))
+
+
+def _copy_dict(value: Any) -> Any:
+    # dict.copy would call an overridden keys(); dict.keys/dict.items read the
+    # storage.  Building the copy hashes the keys again: only plain ones.
+    if all(id(type(key)) in _PLAIN_KEY_IDS for key in dict.keys(value)):
+        return dict(dict.items(value))
+    return _CANNOT_TELL
+
+
+_CANNOT_TELL: Any = object()
+# Builtin containers and the builtin method that copies a subclass's items into the plain type.
+_CONTAINERS = (
+    (dict, _copy_dict),
+    (list, list.copy),
+    (set, set.copy),
+    (frozenset, frozenset.copy),
+    (tuple, lambda value: tuple.__getitem__(value, slice(None))),
+)
+_TRUSTED_SUBCLASS_MODULES = frozenset({"collections", "builtins", "typing"})
+
+
+def _as_builtin(value: Any, value_type: type) -> Any:
+    # beartype reads a container through its len(), iteration and indexing,
+    # which a subclass may override; a copy made by the builtin type's own
+    # method holds the same items and runs none of the subclass's code.
+    if value_type in (dict, list, set, frozenset, tuple) or _type_module(value_type) in _TRUSTED_SUBCLASS_MODULES:
+        return value
+    for base, copy in _CONTAINERS:
+        if issubclass(value_type, base):
+            return copy(value)
+    return value
 
 
 def accept_ids(hint: Any) -> Optional[FrozenSet[int]]:

@@ -385,3 +385,42 @@ def _incompatibility(impl: Shape, proto: Shape, ignore_names: bool) -> Optional[
         if left[2] and right_by_pos is None and right_by_name is None:
             return f"{_spell(left, impl)} is required, but the protocol's callers never pass it"
     return None
+
+
+def apply_partial(shape: Shape, nargs: int, keywords: Tuple[str, ...]) -> Optional[Shape]:
+    """The shape of ``functools.partial(f, <nargs positional>, **<keywords>)`` given ``f``'s shape.
+
+    Follows :func:`inspect.signature` on partials: the first ``nargs``
+    positional parameters are consumed; a parameter given by keyword becomes
+    keyword-only with a default, and so do the positional parameters after it.
+    ``None`` if the partial could not be called at all.
+    """
+    slots = list(shape.slots)
+    for _ in range(nargs):
+        index = next((i for i, slot in enumerate(slots) if slot[0] in _POSITIONAL), None)
+        if index is None:
+            if STAR not in shape.kinds:
+                return None
+            break  # The rest go to *args, which stays.
+        del slots[index]
+    for keyword in keywords:
+        index = next((i for i, slot in enumerate(slots) if slot[1] == keyword and slot[0] not in (STAR, STAR2)), None)
+        if index is None:
+            if STAR2 not in shape.kinds:
+                return None
+            continue  # Taken by **kwargs.
+        kind, name, display = slots[index]
+        if kind in _POSITIONAL:
+            # This parameter and every positional one after it can now only be passed by keyword.
+            for later in range(index, len(slots)):
+                later_kind, later_name, later_display = slots[later]
+                if later_kind in _POSITIONAL:
+                    if later_name is None:
+                        return None  # A positional-only parameter after a keyword cannot be reached.
+                    required = later_kind == POS and later != index
+                    slots[later] = (NAMED if required else NAMED_OPT, later_name, later_display)
+            # Extra positional arguments would now collide with the keyword: *args is gone.
+            slots = [slot for slot in slots if slot[0] != STAR]
+        else:
+            slots[index] = (NAMED_OPT, name, display)
+    return make_shape(tuple(slots), shape.star_any, shape.star2_any)

@@ -9,7 +9,9 @@ are tuples of :class:`~._report.Violation`.
 
 from __future__ import annotations
 
+import collections.abc
 import functools
+import sys
 import types
 from typing import Any, Dict, FrozenSet, Optional, Tuple
 
@@ -41,19 +43,33 @@ from ..protocols._introspect import (
     function_dict,
     function_globals,
     function_kwdefaults,
+    instance_dict_reader,
     is_class,
     method_func,
     module_dict,
+    partial_args,
+    partial_dict,
     partial_func,
+    partial_keywords,
     property_fget,
     property_fset,
+    read_instance_dict,
     staticmethod_func,
     type_name,
 )
 from ..protocols._model import METHOD, Member, is_unresolved
 from . import _cache, _hints
 from ._report import Violation, ViolationKind
-from ._signatures import Shape, bind, describe, incompatibility, shape_of_function, shape_of_params, shape_of_signature
+from ._signatures import (
+    Shape,
+    apply_partial,
+    bind,
+    describe,
+    incompatibility,
+    shape_of_function,
+    shape_of_params,
+    shape_of_signature,
+)
 
 #: A member no class in the MRO defines or annotates.
 ABSENT = "absent"
@@ -70,6 +86,9 @@ _BUILTIN_CALLABLES = (
     *_BUILTIN_DESCRIPTORS,
 )
 _MAX_WRAPPED = 100
+# Membership by id: `type(x) in (...)` compares with ==, which a metaclass may override.
+_BUILTIN_DESCRIPTOR_IDS = frozenset(map(id, _BUILTIN_DESCRIPTORS))
+_BUILTIN_CALLABLE_IDS = frozenset(map(id, _BUILTIN_CALLABLES))
 
 
 # What a member means for the isinstance fast path (see _engine): a class-level
@@ -256,21 +275,20 @@ def callable_shape(value: object) -> Tuple[Optional[Shape], str]:
             return None, why
         bound = bind(shape)
         return (bound, "") if bound is not None else (None, "a bound method whose function takes no arguments")
-    if kind in _BUILTIN_CALLABLES:
+    if id(kind) in _BUILTIN_CALLABLE_IDS:
         shape = _builtin_shape(value)
         if shape is None:
             return None, f"the builtin {_builtin_name(value)} has no readable signature"
         return shape, ""
     if kind is functools.partial:
-        if type(partial_func(value)) in (types.FunctionType, *_BUILTIN_CALLABLES):
-            shape = _builtin_shape(value)
-            if shape is not None:
-                return shape, ""
-        return None, "a functools.partial of an object whose signature cannot be read statically"
+        return _partial_shape(value)
     if kind is staticmethod:
         return callable_shape(staticmethod_func(value))
     if is_class(value):
         return None, f"the class {type_name(value)} (constructors are not compared)"
+    spec = _autospec_signature(value, kind)
+    if spec is not None:
+        return shape_of_signature(spec), ""
     found = find_in_mro(kind, "__call__")
     if found is not None and type(found[0]) is types.FunctionType:
         bound = bind(_function_shape(found[0]))
@@ -279,7 +297,102 @@ def callable_shape(value: object) -> Tuple[Optional[Shape], str]:
     return None, f"a {type_name(kind, False)} object whose __call__ cannot be read statically"
 
 
-def _method_problems(wanted: Member, shape: Optional[Shape], found: str, why: str) -> Tuple[Violation, ...]:
+def _autospec_signature(value: Any, kind: type) -> Any:
+    # unittest.mock.create_autospec keeps the real callable's signature (self
+    # already bound for methods) in the mock's __dict__ and checks calls
+    # against it: the mock is judged by it, as the real method would be.
+    if find_in_mro(kind, "_mock_add_spec") is None:
+        return None
+    reader, _ = instance_dict_reader(kind)
+    namespace = read_instance_dict(reader, value) if reader is not None else None
+    signature = namespace.get("_spec_signature") if namespace else None
+    import inspect
+
+    return signature if type(signature) is inspect.Signature else None
+
+
+def _partial_shape(value: Any) -> Tuple[Optional[Shape], str]:
+    # inspect.signature would follow a __wrapped__ or __signature__ anywhere
+    # along the way, running properties; the shape is worked out from what the
+    # partial holds instead: its function's shape, less what it binds.
+    own = partial_dict(value)
+    if type(own) is dict and (dict.__contains__(own, "__wrapped__") or dict.__contains__(own, "__signature__")):
+        return None, "a functools.partial with a __wrapped__ or __signature__ of its own"
+    shape, why = callable_shape(partial_func(value))
+    if shape is None:
+        return None, f"a functools.partial of {why}"
+    args, keywords = partial_args(value), partial_keywords(value)
+    if type(args) is not tuple or type(keywords) is not dict:
+        return None, "a functools.partial whose arguments cannot be read"
+    names = tuple(key for key in dict.copy(keywords) if type(key) is str)
+    applied = apply_partial(shape, len(args), names)
+    if applied is None:
+        return None, "a functools.partial whose arguments do not fit its function"
+    return applied, ""
+
+
+_CO_COROUTINE = 0x80  # inspect.CO_COROUTINE
+_CO_ASYNC_GENERATOR = 0x200  # inspect.CO_ASYNC_GENERATOR
+
+
+def async_kind(value: Any) -> str:
+    """What makes ``value`` asynchronous (``"a coroutine function (async def)"``...), or ``""``.
+
+    Read from the code object's flags (and the marker of
+    ``inspect.markcoroutinefunction``) of the function under methods, static
+    and class methods and partials, as :func:`inspect.iscoroutinefunction`
+    does, without calling anything.
+    """
+    for _ in range(_MAX_WRAPPED):
+        kind = type(value)
+        if kind is types.MethodType:
+            value = method_func(value)
+        elif kind is staticmethod:
+            value = staticmethod_func(value)
+        elif kind is classmethod:
+            value = classmethod_func(value)
+        elif kind is functools.partial:
+            value = partial_func(value)
+        else:
+            break
+    if type(value) is not types.FunctionType:
+        return ""
+    flags = function_code(value).co_flags
+    if flags & _CO_COROUTINE:
+        return "a coroutine function (async def)"
+    if flags & _CO_ASYNC_GENERATOR:
+        return "an async generator function"
+    namespace = function_dict(value)
+    if type(namespace) is dict and dict.__contains__(namespace, "_is_coroutine_marker"):
+        return "a function marked as a coroutine function"
+    return ""
+
+
+def _async_problems(wanted: Member, value: Any) -> Tuple[Violation, ...]:
+    # A coroutine function's call returns a coroutine: it fits only a protocol
+    # method whose return type a coroutine satisfies (Any, Awaitable...).
+    reason = async_kind(value)
+    if not reason or _hints.is_subhint(collections.abc.Coroutine, wanted.type):
+        return ()
+    returns = _hints.hint_name(wanted.type)
+    return (
+        problem(
+            wanted,
+            ViolationKind.INCOMPATIBLE_SIGNATURE,
+            reason,
+            f"incompatible signature: {reason}; calling it returns a coroutine, not {returns}, and the "
+            f"protocol's callers do not await it (define it with a plain def)",
+        ),
+    )
+
+
+def _method_problems(
+    wanted: Member, shape: Optional[Shape], found: str, why: str, value: Any = None
+) -> Tuple[Violation, ...]:
+    if value is not None:
+        problems = _async_problems(wanted, value)
+        if problems:
+            return problems
     if shape is None:
         return _unverifiable(wanted, found, why)
     wanted_shape = protocol_shape(wanted)
@@ -308,8 +421,7 @@ def _compare_annotation(
         return _unverifiable(wanted, what, "the protocol's annotation cannot be resolved")
     hint = _hints.resolve(annotation, globalns, localns)
     if is_unresolved(hint):
-        shown = annotation if isinstance(annotation, str) else _hints.hint_name(annotation)
-        return _unverifiable(wanted, f"{what} {shown}", "its annotation cannot be resolved without running code")
+        return _unverifiable(wanted, f"{what} {hint.text}", "its annotation cannot be resolved without running code")
     verdict = _hints.is_subhint(hint, wanted.type)
     if verdict:
         return ()
@@ -346,7 +458,7 @@ def _namespaces_of(owner: type) -> Tuple[Any, Any]:
     module = sys.modules.get(module_name) if type(module_name) is str else None
     if type(module) is types.ModuleType:
         return module_dict(module), namespace
-    for entry in namespace.values():
+    for entry in namespace.copy().values():
         if type(entry) is types.FunctionType:
             return function_globals(entry), namespace
         if type(entry) is property and type(property_fget(entry)) is types.FunctionType:
@@ -376,7 +488,7 @@ def evaluate_value(wanted: Member, value: Any, where: str) -> Tuple[Violation, .
                 ),
             )
         shape, why = callable_shape(value)
-        return _method_problems(wanted, shape, f"{describe_value(value)} in the {where}", why)
+        return _method_problems(wanted, shape, f"{describe_value(value)} in the {where}", why, value)
     if is_unresolved(wanted.type):
         return _unverifiable(wanted, describe_value(value), "the protocol's annotation cannot be resolved")
     verdict = _hints.value_matches(value, wanted.type)
@@ -424,14 +536,14 @@ def _method_entry(wanted: Member, entry: Any, kind: str) -> Tuple[Violation, ...
                     f"incompatible signature: it takes no parameter for self (found {found})",
                 ),
             )
-        return _method_problems(wanted, bound, "a method", "")
+        return _method_problems(wanted, bound, "a method", "", entry)
     if kind == STATIC:
         shape, why = callable_shape(staticmethod_func(entry))
-        return _method_problems(wanted, shape, "a static method", why)
+        return _method_problems(wanted, shape, "a static method", why, entry)
     if kind == CLASSMETHOD:
         shape, why = callable_shape(classmethod_func(entry))
         bound = bind(shape) if shape is not None else None
-        return _method_problems(wanted, bound, "a class method", why or "a class method taking no arguments")
+        return _method_problems(wanted, bound, "a class method", why or "a class method taking no arguments", entry)
     if kind == BUILTIN_DESCRIPTOR:
         shape = _builtin_shape(entry)
         bound = bind(shape) if shape is not None else None
@@ -439,7 +551,7 @@ def _method_entry(wanted: Member, entry: Any, kind: str) -> Tuple[Violation, ...
         return _method_problems(wanted, bound, f"the builtin {name}", f"the builtin {name} has no readable signature")
     if kind == CALLABLE:
         shape, why = callable_shape(entry)
-        return _method_problems(wanted, shape, describe_value(entry), why)
+        return _method_problems(wanted, shape, describe_value(entry), why, entry)
     found = f"a {type_name(type(entry), False)} descriptor"
     return _unverifiable(wanted, found, "its bound value is produced by code the engine does not run")
 
@@ -471,8 +583,12 @@ def _data_entry(wanted: Member, entry: Any, kind: str) -> Tuple[Violation, ...]:
 
 
 def _classify(entry: Any) -> str:
-    if type(entry) in _BUILTIN_DESCRIPTORS:
+    if id(type(entry)) in _BUILTIN_DESCRIPTOR_IDS:
         return BUILTIN_DESCRIPTOR
+    if type(entry) is functools.partial and sys.version_info < (3, 14):
+        # 3.13 gave partial a __get__ that returns the partial itself (with a
+        # FutureWarning): a plain callable class attribute, as on 3.10-3.12.
+        return CALLABLE
     return classify(entry)
 
 
@@ -500,10 +616,12 @@ def _remember(
 
 def _function_member(wanted: Member, view: ClassView, entry: types.FunctionType) -> ClassMember:
     shape = shape_of_function(entry)
-    cached = _memo.get((id(wanted), id(shape)))
+    # Code flags tell a coroutine function from a plain one of the same shape.
+    key = (id(wanted), id(shape), function_code(entry).co_flags & (_CO_COROUTINE | _CO_ASYNC_GENERATOR))
+    cached = _memo.get(key)
     if cached is not None:
         return cached[1]
-    return _remember(_memo, (id(wanted), id(shape)), (wanted, shape), _evaluate_member(wanted, view, (entry,)))
+    return _remember(_memo, key, (wanted, shape), _evaluate_member(wanted, view, (entry,)))
 
 
 def _property_member(wanted: Member, view: ClassView, entry: property, annotation: Any, fget: Any) -> ClassMember:

@@ -53,6 +53,7 @@ from mypy.subtypes import (
     IS_CLASSVAR,
     IS_SETTABLE,
     find_member,
+    get_member_flags,
     is_protocol_implementation,
     is_subtype,
 )
@@ -334,11 +335,19 @@ class _AsProtocol(TypeTranslator):
 def _conflicts(impl: Instance, protocol: Instance, options: Options, only: Optional[str], label: str) -> List[str]:
     problems = []
     as_protocol = _AsProtocol(impl.type, protocol)
-    for name, got, expected, in_setter in _compat.conflicting_members(impl, protocol, options):
+    for name, got, expected, setter_conflict in _compat.conflicting_members(impl, protocol, options):
         if only is not None and name != only:
             continue
+        in_setter = setter_conflict
         if not in_setter and is_subtype(got.accept(as_protocol), expected, ignore_pos_arg_names=True, options=options):
-            continue
+            # A settable member is invariant: mypy also needs the protocol's type
+            # to fit what the class's variable holds (`run_id = None` is a None
+            # variable, to which "str | None" cannot be assigned).
+            if IS_SETTABLE not in get_member_flags(name, protocol) or is_subtype(
+                expected, got.accept(as_protocol), ignore_pos_arg_names=True, options=options
+            ):
+                continue
+            in_setter = True
         shown_expected, shown_got = _describe_pair(expected, got, options)
         where = f'setter of {label} "{name}"' if in_setter else f'{label} "{name}"'
         problems.append(f"Incompatible {where}: expected {shown_expected}, got {shown_got}")

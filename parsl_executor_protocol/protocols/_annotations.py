@@ -25,7 +25,14 @@ from typing import Any, Dict, Mapping, Optional, Tuple
 import typing_extensions
 
 from .._memo import bounded_put
-from ._introspect import class_getitem_is_library, find_in_mro, is_class, module_dict, type_name
+from ._introspect import (
+    class_getitem_is_library,
+    find_in_mro,
+    is_class,
+    metaclass_runs_code,
+    module_dict,
+    type_name,
+)
 
 NoneType = type(None)
 
@@ -97,9 +104,15 @@ class _Unresolvable(Exception):
 
 
 def resolve(annotation: Any, globalns: Mapping[str, Any], localns: Optional[Mapping[str, Any]] = None) -> Any:
-    """Turn an annotation into a hint; strings are evaluated safely.  An :class:`Unresolved` on failure."""
+    """Turn an annotation into a hint; strings are evaluated safely.  An :class:`Unresolved` on failure.
+
+    A hint naming a class whose metaclass has hooks of its own (``__hash__``,
+    ``__eq__``, ``__getattribute__``...) is unresolved too: comparing it would
+    run them.
+    """
     if type(annotation) is not str:
-        return annotation
+        culprit = _runs_code(annotation)
+        return annotation if culprit is None else Unresolved(type_name(culprit, qualified=False))
     key = (id(globalns), id(localns), annotation)
     cached = _resolved.get(key)
     # The namespaces are kept alive by the entry, so their ids cannot be reused.
@@ -108,6 +121,8 @@ def resolve(annotation: Any, globalns: Mapping[str, Any], localns: Optional[Mapp
     try:
         tree = ast.parse(annotation.strip(), mode="eval")
         hint = _evaluate(tree.body, globalns, localns)
+        if _runs_code(hint) is not None:
+            raise _Unresolvable("a class whose metaclass runs code")
     except (_Unresolvable, SyntaxError, ValueError, RecursionError):
         hint = Unresolved(annotation.strip())
     except Exception:
@@ -116,12 +131,38 @@ def resolve(annotation: Any, globalns: Mapping[str, Any], localns: Optional[Mapp
     return bounded_put(_resolved, key, (hint, globalns, localns))[0]
 
 
+def _runs_code(hint: Any, depth: int = 0) -> Any:
+    """The first class in ``hint`` that hashing or comparing the hint would run code of, else ``None``."""
+    if depth > 32:
+        return None
+    if is_class(hint):
+        return hint if metaclass_runs_code(hint) else None
+    if isinstance(hint, (list, tuple)):
+        parts: Tuple[Any, ...] = tuple(hint)
+    elif _type_module(type(hint)) in _LIBRARY_MODULES:
+        parts = (typing.get_origin(hint), *typing.get_args(hint))
+    else:
+        return None
+    for part in parts:
+        culprit = _runs_code(part, depth + 1)
+        if culprit is not None:
+            return culprit
+    return None
+
+
+def _safe(value: Any) -> Any:
+    # Subscripting or uniting a class hashes it: not one whose metaclass runs code.
+    if is_class(value) and metaclass_runs_code(value):
+        raise _Unresolvable("a class whose metaclass runs code")
+    return value
+
+
 def _lookup(name: str, globalns: Mapping[str, Any], localns: Optional[Mapping[str, Any]]) -> Any:
     for namespace in (localns, globalns):
         if type(namespace) is dict and dict.__contains__(namespace, name):
-            return dict.__getitem__(namespace, name)
+            return _safe(dict.__getitem__(namespace, name))
         if type(namespace) is types.MappingProxyType and name in namespace:
-            return namespace[name]
+            return _safe(namespace[name])
     if name in builtins.__dict__:
         return builtins.__dict__[name]
     raise _Unresolvable(name)
@@ -148,11 +189,11 @@ def _evaluate(node: ast.AST, globalns: Mapping[str, Any], localns: Optional[Mapp
         if type(base) is types.ModuleType:
             namespace = module_dict(base)
             if type(namespace) is dict and dict.__contains__(namespace, node.attr):
-                return dict.__getitem__(namespace, node.attr)
+                return _safe(dict.__getitem__(namespace, node.attr))
         elif is_class(base):
             found = find_in_mro(base, node.attr)
             if found is not None:
-                return found[0]
+                return _safe(found[0])
         raise _Unresolvable(node.attr)
     if isinstance(node, (ast.Tuple, ast.List)):
         items = [_evaluate(element, globalns, localns) for element in node.elts]

@@ -34,9 +34,10 @@ staticmethod_func = staticmethod.__dict__["__func__"].__get__
 classmethod_func = classmethod.__dict__["__func__"].__get__
 method_func = types.MethodType.__dict__["__func__"].__get__
 partial_func = functools.partial.__dict__["func"].__get__
+partial_args = functools.partial.__dict__["args"].__get__
+partial_keywords = functools.partial.__dict__["keywords"].__get__
+partial_dict = functools.partial.__dict__["__dict__"].__get__
 
-#: The C descriptor types that can give an object's ``__dict__`` without running Python code.
-_C_DESCRIPTORS = (types.GetSetDescriptorType, types.MemberDescriptorType)
 _LIBRARY_MODULES = frozenset({"typing", "typing_extensions", "types", "builtins", "_typing"})
 
 
@@ -102,10 +103,12 @@ class ClassView:
         # What attribute lookup on an instance finds first, per name; object's
         # namespace is looked up last, separately (see lookup), to save a copy.
         # Merging copies of the real dicts reuses their stored hashes.
+        # Copies, not the live proxies: another thread may change a class while it
+        # is read, and a proxy's copy() is one C call that no thread can interrupt.
         own = dicts[:-1] if found[-1] is object else dicts
         merged: Any
         if len(own) == 1:
-            merged = own[0]  # the class's own namespace (a read-only proxy): no copy needed
+            merged = own[0].copy()
         else:
             merged = {}
             for namespace in reversed(own):
@@ -128,7 +131,7 @@ class ClassView:
             for klass, namespace in zip(reversed(self.mro), reversed(self.dicts), strict=True):
                 declared = namespace.get("__annotations__")
                 if type(declared) is dict:
-                    for key, value in dict.items(declared):
+                    for key, value in dict.items(dict.copy(declared)):
                         if type(key) is str:
                             annotations[key] = (value, klass)
             self._annotations = annotations
@@ -173,7 +176,7 @@ def self_assignments(cls: type) -> Dict[str, type]:
     """
     found: Dict[str, type] = {}
     for klass in reversed(mro(cls)):
-        for entry in _dict_of_class(klass).values():
+        for entry in _dict_of_class(klass).copy().values():
             if type(entry) is types.FunctionType:
                 functions: Tuple[Any, ...] = (entry,)
             elif issubclass(type(entry), property):
@@ -187,6 +190,25 @@ def self_assignments(cls: type) -> Dict[str, type]:
     return found
 
 
+#: Metaclass hooks that hashing, comparing or asking a class about itself would run.
+_METACLASS_HOOKS = ("__hash__", "__eq__", "__getattribute__", "__getattr__", "__instancecheck__", "__subclasscheck__")
+_TRUSTED_META_MODULES = frozenset({"typing", "typing_extensions", "abc", "_abc", "enum", "builtins", "_typing"})
+
+
+def metaclass_runs_code(cls: type) -> bool:
+    """Whether hashing, comparing or inspecting ``cls`` may run its metaclass's own Python code.
+
+    Metaclasses of the standard typing machinery and of this package are trusted.
+    """
+    meta = type(cls)
+    if meta is type:
+        return False
+    module = _module_of_type(meta)
+    if type(module) is str and (module in _TRUSTED_META_MODULES or module.startswith("parsl_executor_protocol.")):
+        return False
+    return any(find_in_mro(meta, name, stop_at_type=True) is not None for name in _METACLASS_HOOKS)
+
+
 def type_defines(cls: type, name: str) -> bool:
     """Whether ``cls`` or a class along its MRO defines ``name`` (how Python finds ``__get__``, ``__set__``...)."""
     return find_in_mro(cls, name) is not None
@@ -198,7 +220,8 @@ def class_getitem_is_library(cls: type) -> bool:
     if found is None:
         return False
     entry = found[0]
-    if type(entry) in (types.ClassMethodDescriptorType, types.BuiltinFunctionType, types.BuiltinMethodType):
+    kind = type(entry)
+    if kind is types.ClassMethodDescriptorType or kind is types.BuiltinFunctionType:
         return True
     if type(entry) is classmethod:
         func = classmethod_func(entry)
@@ -206,7 +229,7 @@ def class_getitem_is_library(cls: type) -> bool:
             return True
         if type(func) is types.FunctionType:
             return function_module(func) in _LIBRARY_MODULES
-        if type(func) in (types.BuiltinFunctionType, types.BuiltinMethodType):
+        if type(func) is types.BuiltinFunctionType:  # BuiltinMethodType is the same type
             return True
     return False
 
@@ -223,9 +246,30 @@ def instance_dict_reader(view: Any) -> Tuple[Optional[Callable[[Any], Any]], str
     found = view.lookup("__dict__")
     if not found:
         return None, "instances have no __dict__"
-    if type(found[0]) in _C_DESCRIPTORS:
-        return found[0].__get__, ""
+    descriptor = found[0]
+    if type(descriptor) is types.MemberDescriptorType:
+        return descriptor.__get__, ""
+    if type(descriptor) is types.GetSetDescriptorType:
+        # Python classes and the builtin types read the dict slot; a C extension's
+        # getset may run anything (wrapt's proxies forward to the wrapped object).
+        owner = _getset_owner(descriptor)
+        if descriptor.__doc__ == _PLAIN_DICT_DOC or owner in _TRUSTED_DICT_OWNERS or (
+            is_class(owner) and _module_of_type(owner) == "builtins"
+        ):
+            return descriptor.__get__, ""
+        return None, f"its __dict__ is read by a C descriptor of {type_name(owner)} that may run code, and was not read"
     return None, "its __dict__ is overridden in the class and was not read"
+
+
+class _PlainDict:
+    pass
+
+
+#: The doc of the ``__dict__`` descriptor ``type`` gives every Python class (it differs between versions).
+_PLAIN_DICT_DOC = _dict_of_class(_PlainDict)["__dict__"].__doc__
+#: C types outside builtins whose ``__dict__`` descriptor is the generic one.
+_TRUSTED_DICT_OWNERS = (functools.partial, types.ModuleType, types.FunctionType)
+_getset_owner = types.GetSetDescriptorType.__dict__["__objclass__"].__get__
 
 
 def read_instance_dict(reader: Callable[[Any], Any], obj: object) -> Optional[Dict[str, Any]]:
@@ -238,8 +282,9 @@ def read_instance_dict(reader: Callable[[Any], Any], obj: object) -> Optional[Di
         namespace = reader(obj)
     except Exception:
         return None
+    # dict.copy is one C call: another thread cannot change the dict while it is copied.
     if isinstance(namespace, dict):
-        items = dict.items(namespace)
+        items = dict.copy(namespace).items()
     elif type(namespace) is types.MappingProxyType:
         # A class object's namespace: the proxy wraps type's own dict.
         items = namespace.copy().items()

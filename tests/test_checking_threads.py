@@ -1,0 +1,132 @@
+"""Threads: checks never raise because another thread changes a class, an instance, or the cache."""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import sys
+import threading
+import traceback
+from typing import Any, List
+
+import pytest
+
+import parsl_executor_protocol as pep
+from parsl_executor_protocol import ParslExecutorProtocol, check, clear_cache, conforms
+
+from .fixtures_abc2020 import Concrete2020Executor
+
+CHECKERS = 16
+ROUNDS = 300
+EXTRAS = 400
+
+
+def _make_classes() -> List[type]:
+    # Fresh classes per run, so that the first checks (plans being built) race too.
+    # Many members, so that reading a namespace takes long enough for another thread to step in.
+    namespace = {f"value{i}": i for i in range(EXTRAS)}
+    classes = [type(f"Threaded{i}", (Concrete2020Executor,), dict(namespace)) for i in range(4)]
+    # Labelled only through `self.label = ...` in a method: the class check reads the methods' code.
+    classes += [type(f"SelfLabelled{i}", (SelfLabelled,), dict(namespace)) for i in range(2)]
+    return classes
+
+
+def _where(error: BaseException) -> str:
+    frames = traceback.extract_tb(error.__traceback__)
+    return f"{frames[-1].name} ({frames[-1].filename}:{frames[-1].lineno})" if frames else "?"
+
+
+class SelfLabelled:
+    """A class whose label comes from an assignment in __init__, not from an annotation."""
+
+    def __init__(self) -> None:
+        self.label = "self"
+
+
+@pytest.mark.timeout(120)
+def test_checks_under_concurrent_mutation_never_raise() -> None:
+    """16 checking threads, mutating threads and clear_cache() together: no error, no unraisable error, no hang."""
+    errors: List[str] = []
+    previous_hook, previous_unraisable = threading.excepthook, sys.unraisablehook
+
+    def record_thread_error(args: Any) -> None:
+        errors.append(f"thread: {args.exc_type.__name__}: {args.exc_value} in {_where(args.exc_value)}")
+
+    def record_unraisable(args: Any) -> None:
+        errors.append(f"unraisable: {args.exc_type.__name__}: {args.exc_value} in {args.object!r}")
+
+    threading.excepthook = record_thread_error
+    sys.unraisablehook = record_unraisable
+    switch_interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible: races show within a few rounds
+    try:
+        classes = _make_classes()
+        instances = [cls() for cls in classes for _ in range(4)]
+        for obj in instances:
+            obj.__dict__.update((f"value{i}", i) for i in range(EXTRAS))
+        stop = threading.Event()
+
+        def checker() -> None:
+            try:
+                for index in range(ROUNDS):
+                    obj = instances[index % len(instances)]
+                    isinstance(obj, ParslExecutorProtocol)
+                    conforms(obj)
+                    check(obj)
+                    issubclass(type(obj), ParslExecutorProtocol)  # type: ignore[misc]  # the engine answers at runtime
+                    check(type(obj), pep.Labelled)
+            except Exception as error:
+                errors.append(f"{type(error).__name__}: {error} in {_where(error)}")
+
+        def class_mutator() -> None:
+            index = 0
+            keep: List[type] = []
+            while not stop.is_set():
+                cls = classes[index % len(classes)]
+                setattr(cls, f"extra{index % 50}", index)
+                if index % 3 == 0:
+                    with contextlib.suppress(AttributeError):
+                        delattr(cls, f"extra{(index - 30) % 50}")
+                # Short-lived classes: their weakref callbacks fire while others iterate the cache.
+                doomed = type(f"Checked{index}", (Concrete2020Executor,), {})
+                isinstance(doomed(), ParslExecutorProtocol)
+                keep.append(doomed)
+                if len(keep) > 20:
+                    del keep[:10]
+                    gc.collect()
+                index += 1
+
+        def instance_mutator() -> None:
+            index = 0
+            while not stop.is_set():
+                obj = instances[index % len(instances)]
+                obj.__dict__[f"extra{index % 50}"] = index
+                obj.__dict__.pop(f"extra{(index - 25) % 50}", None)
+                # A method overridden on the instance sends checks to the full evaluation.
+                if index % 2:
+                    obj.__dict__["submit"] = len
+                else:
+                    obj.__dict__.pop("submit", None)
+                index += 1
+
+        def clearer() -> None:
+            index = 0
+            while not stop.is_set():
+                clear_cache(classes[index % len(classes)] if index % 2 else None)
+                index += 1
+
+        checkers = [threading.Thread(target=checker) for _ in range(CHECKERS)]
+        others = [threading.Thread(target=work) for work in (class_mutator, instance_mutator, clearer)]
+        for thread in others + checkers:
+            thread.start()
+        for thread in checkers:
+            thread.join()
+        stop.set()
+        for thread in others:
+            thread.join()
+    finally:
+        threading.excepthook = previous_hook
+        sys.unraisablehook = previous_unraisable
+        sys.setswitchinterval(switch_interval)
+        clear_cache()
+    assert sorted(set(errors))[:8] == [], f"{len(errors)} errors"
