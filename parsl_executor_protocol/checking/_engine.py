@@ -167,7 +167,7 @@ def _template(members: Tuple[ClassMember, ...], no_dict: bool) -> Any:
     shape = (
         tuple((m.wanted.name, m.accept_ids is not None) for m in required),
         bool(watch),
-        bool(optional),
+        len(optional),
         tuple((m.accept_ids is not None, not m.wanted.optional) for m in slots),
     )
     factory = _factories.get(shape)
@@ -178,12 +178,9 @@ def _template(members: Tuple[ClassMember, ...], no_dict: bool) -> Any:
         _factories[shape] = factory
     # Tuples, so that the __dict__'s keys are looked up, never hashed (see _factory).
     names = tuple(sorted({*watch, *(m.wanted.name for m in optional)}))
-    constants: List[Any] = [
-        names,
-        tuple(watch),
-        {m.wanted.name: m.accept_ids for m in optional},
-    ]
+    constants: List[Any] = [names, tuple(watch)]
     constants += [m.accept_ids for m in required]
+    constants += [m.wanted.name for m in optional] + [m.accept_ids for m in optional]
     return factory, constants, tuple(slots)
 
 
@@ -193,10 +190,11 @@ _factories: Dict[Tuple[Any, ...], Callable[..., Callable[[object], Optional[bool
 def _factory(
     required: Tuple[Tuple[str, bool], ...],
     watch: bool,
-    optional: bool,
+    optional: int,
     slots: Tuple[Tuple[bool, bool], ...],
 ) -> Callable[..., Callable[[object], Optional[bool]]]:
-    params = ["read_dict", "names", "watch", "optional_ids"] + [f"ids{i}" for i in range(len(required))]
+    params = ["read_dict", "names", "watch"] + [f"ids{i}" for i in range(len(required))]
+    params += [f"optional{i}" for i in range(optional)] + [f"opt{i}" for i in range(optional)]
     for index in range(len(slots)):
         params += [f"slot{index}", f"slot_ids{index}"]
     lines = [f"def factory({', '.join(params)}):", "  def fast(obj):", "    try:"]
@@ -209,19 +207,19 @@ def _factory(
             lines += [f"      if id(type(value)) not in ids{index}:", "        return None"]
     if watch or optional:
         # The common instance holds nothing beyond the required members (often nothing at
-        # all): one length test settles it.  Otherwise only the names it shares with the
-        # protocol are looked at.  dict_keys & tuple looks each of the protocol's names up
-        # in the __dict__: keys of other types are neither hashed nor compared (unless their
-        # stored hash equals a name's), where set operations on the dict would hash them all.
-        lines += [f"      if len(namespace) != {len(required)}:"]
-        lines += ["        common = dict_keys(namespace) & names", "        if common:"]
+        # all): one length test settles it.  The next most common holds no other name of
+        # the protocol: one isdisjoint settles that.  dict_keys.isdisjoint(tuple) looks each
+        # name up in the __dict__: keys of other types are neither hashed nor compared
+        # (unless their stored hash equals a name's), where set operations on the dict
+        # would hash them all.
+        lines += [f"      if len(namespace) != {len(required)} and not dict_keys(namespace).isdisjoint(names):"]
         if watch:
-            lines += ["          if not common.isdisjoint(watch):", "            return None"]
-        if optional:
+            lines += ["        if not dict_keys(namespace).isdisjoint(watch):", "          return None"]
+        for index in range(optional):
             lines += [
-                "          for name in common:",
-                "            if id(type(namespace[name])) not in optional_ids[name]:",
-                "              return None",
+                f"        value = namespace.get(optional{index}, MISSING)",
+                f"        if value is not MISSING and id(type(value)) not in opt{index}:",
+                "          return None",
             ]
     for index, (typed, needed) in enumerate(slots):
         lines += [
