@@ -47,7 +47,7 @@ def parsl_htex() -> Any:
     return HighThroughputExecutor(
         label="htex_local", address="127.0.0.1", loopback_address="127.0.0.1",
         cores_per_worker=1, max_workers_per_node=2,
-        provider=LocalProvider(init_blocks=1, max_blocks=1, launcher=SimpleLauncher()),
+        provider=LocalProvider(init_blocks=1, max_blocks=1, launcher=SimpleLauncher()),  # type: ignore[no-untyped-call]
     )
 
 
@@ -83,18 +83,19 @@ def adapted_dask() -> Any:
 
     from parsl_executor_protocol import adapt
 
-    client = Client(n_workers=2, threads_per_worker=1, processes=True, protocol="tcp://", host="127.0.0.1",
-                    dashboard_address=None, scheduler_kwargs={"dashboard_address": "127.0.0.1:0"})
+    # distributed's constructors are untyped.
+    client = Client(n_workers=2, threads_per_worker=1, processes=True, protocol="tcp://",  # type: ignore[no-untyped-call]
+                    host="127.0.0.1", dashboard_address=None, scheduler_kwargs={"dashboard_address": "127.0.0.1:0"})
     return adapt(client, label="dask")
 
 
 def adapted_mpi4py() -> Any:
     """``adapt()`` over mpi4py's MPIPoolExecutor (needs mpi4py and an MPI library)."""
-    from mpi4py.futures import MPIPoolExecutor
-
     from parsl_executor_protocol import adapt
 
-    return adapt(MPIPoolExecutor(max_workers=2))
+    # Imported by name: mpi4py is optional, and this environment's type checkers need not know it.
+    futures = importlib.import_module("mpi4py.futures")
+    return adapt(futures.MPIPoolExecutor(max_workers=2))
 
 
 def _swallowing(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -116,10 +117,11 @@ def broken_drops_exceptions() -> Any:
     """A control that must be caught: Parsl's ThreadPoolExecutor, but every task's exception is dropped."""
     from parsl.executors import ThreadPoolExecutor as ParslThreadPoolExecutor
 
-    class DropsExceptions(ParslThreadPoolExecutor):  # type: ignore[misc]
+    class DropsExceptions(ParslThreadPoolExecutor):
         def submit(self, func: Callable[..., Any], resource_specification: Dict[str, Any],
                    *args: Any, **kwargs: Any) -> Future[Any]:
-            return super().submit(_swallowing(func), resource_specification, *args, **kwargs)  # type: ignore[no-any-return]
+            submit: Callable[..., Future[Any]] = super().submit
+            return submit(_swallowing(func), resource_specification, *args, **kwargs)
 
     return DropsExceptions(label="drops_exceptions")
 
@@ -149,11 +151,12 @@ def _run(factory: str) -> Tuple[int, Dict[str, Any], str]:
 
 def _judge(expect: str, document: Dict[str, Any]) -> bool:
     regressions = len(document["regressions"])
+    target: Dict[str, int] = document["counts"]["target"]
+    baseline: Dict[str, int] = document["counts"]["baseline"]
     if expect == "caught":
         return regressions > 0
     if expect == "none":
         return regressions == 0
-    target, baseline = document["counts"]["target"], document["counts"]["baseline"]
     return abs(target["passed"] - baseline["passed"]) <= 1
 
 
