@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -173,12 +174,17 @@ def test_config_module_hands_over_the_checked_executor_then_adapts_pools(tmp_pat
         second.shutdown()
 
 
-def test_file_targets_are_anchored_and_module_targets_kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_file_targets_and_interpreters_are_anchored(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The runs import targets from a temporary directory: a file path becomes absolute."""
     monkeypatch.chdir(tmp_path)
     assert _suite._anchor("executors.py:make") == f"{tmp_path}/executors.py:make"
     assert _suite._anchor("pkg/executors.py:Cls.make") == f"{tmp_path}/pkg/executors.py:Cls.make"
     assert _suite._anchor("pkg.executors:make") == "pkg.executors:make"
+    # --python too; a venv's python is a symlink into its environment and must stay one.
+    assert _suite._interpreter(".venv/bin/python") == f"{tmp_path}/.venv/bin/python"
+    assert _suite._interpreter(Path(sys.executable).name) == shutil.which(Path(sys.executable).name)
+    with pytest.raises(TargetError, match="not found on PATH"):
+        _suite._interpreter("no-such-python-for-parsl-suite")
 
 
 def test_selection_is_parsls_narrowed_by_select() -> None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -137,7 +138,8 @@ class _Progress:
         if not self.live:
             return
         total = run.collected or 0
-        done = len(run.tests)
+        # Modules that failed or skipped at collection are results, but not among the collected tests.
+        done = sum(1 for r in run.tests.values() if r.get("phase") != "collect")
         width = 30
         filled = int(width * done / total) if total else 0
         failed = sum(1 for r in run.tests.values() if r["outcome"] == "failed")
@@ -394,6 +396,7 @@ def run_suite(
     ``python``.  Everything the runs start is ended; the temporary directory is removed.
     """
     anchored = _anchor(spec)
+    python = _interpreter(python)
     expression = selection(select)
     shown = _Progress(err if err is not None else sys.stderr, progress)
     common = ["--select", expression]
@@ -416,6 +419,17 @@ def run_suite(
             _merge_junit([(f"target: {spec}", junit["target"]), ("baseline: local_threads", junit["baseline"])],
                          Path(junit_xml))
     return compare(spec, expression, target, baseline)
+
+
+def _interpreter(python: str) -> str:
+    """``--python`` as a path the runs can use from their own directory: a bare name is looked up on PATH."""
+    if os.sep not in python and "/" not in python:
+        found = shutil.which(python)
+        if found is None:
+            raise TargetError(f"cannot run --python {python}: not found on PATH")
+        return found
+    # abspath, not resolve: a virtual environment's python is a symlink that must stay one.
+    return os.path.abspath(python)
 
 
 def _anchor(spec: str) -> str:
