@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -159,8 +160,9 @@ def test_config_module_hands_over_the_checked_executor_then_adapts_pools(tmp_pat
 
     spec = "concurrent.futures:ThreadPoolExecutor"
     described = _suite_runner._check_target(spec)
-    assert "ExecutorAdapter" in described
-    assert "'threads'" in described
+    assert "ExecutorAdapter" in described["executor"]
+    assert "'threads'" in described["executor"]
+    assert described["contract_violations"] == 0
     checked = _suite_runner._PRELOADED[spec]
     module = load_config_module(_suite.write_config_module(tmp_path, spec))
     [first] = module.fresh_config().executors
@@ -295,6 +297,7 @@ def test_smoke_parsl_threads_has_no_regression(capsys: pytest.CaptureFixture[str
     document = json.loads(out)
     assert document["ok"] is True
     assert document["regressions"] == []
+    assert document["contract_violations"] == 0
     counts = document["counts"]
     assert counts["target"] == counts["baseline"]
     assert counts["target"]["passed"] >= 2
@@ -332,11 +335,29 @@ def test_smoke_bad_targets_exit_2(capsys: pytest.CaptureFixture[str], spec: str,
     assert expected in one_error_line(err)
 
 
+@pytest.mark.parsl
+def test_contract_violations_are_counted_not_fatal() -> None:
+    """A target far from the contract still runs (its tests show the cost); the report counts its violations."""
+    described = _suite_runner._check_target("tests.cli_targets:SubmitOnly")
+    _suite_runner._PRELOADED.clear()
+    assert described["executor"] == "tests.cli_targets.SubmitOnly (label 'submit-only')"
+    assert described["contract_violations"] > 5
+
+
+@pytest.mark.parametrize("uid", [0, 1000])
+def test_root_only_exclusions_apply_as_root(monkeypatch: pytest.MonkeyPatch, uid: int) -> None:
+    """The tests that expect a non-root user are not applicable only when the suite runs as root."""
+    monkeypatch.setattr(os, "geteuid", lambda: uid, raising=False)
+    excluded = _suite.not_applicable()
+    assert set(_suite.NOT_APPLICABLE) <= set(excluded)
+    assert (set(_suite.NOT_APPLICABLE_AS_ROOT) <= set(excluded)) is (uid == 0)
+
+
 def test_not_applicable_tests_say_why() -> None:
     """Every exclusion has its reason in words, and names a test of parsl's tests folder."""
-    entries: List[str] = list(_suite.NOT_APPLICABLE)
+    entries: List[str] = [*_suite.NOT_APPLICABLE, *_suite.NOT_APPLICABLE_AS_ROOT]
     assert entries
-    for test, reason in _suite.NOT_APPLICABLE.items():
+    for test, reason in {**_suite.NOT_APPLICABLE, **_suite.NOT_APPLICABLE_AS_ROOT}.items():
         assert test.startswith("tests/")
         assert "::" in test
         assert len(reason.split()) >= 6

@@ -9,9 +9,9 @@ itself drops the tests marked ``local`` when a config file is given), narrowed b
 ``--select``.  The report compares them test by test: a regression is a test that
 passes on the baseline and fails on the target.
 
-:data:`NOT_APPLICABLE` is the one list of tests whose outcome says nothing about a
-third-party executor; they run, are listed with their outcomes and reason, and never
-count as regressions.
+:data:`NOT_APPLICABLE` (with :data:`NOT_APPLICABLE_AS_ROOT`) is the one list of tests
+whose outcome says nothing about a third-party executor; they run, are listed with their
+outcomes and reason, and never count as regressions.
 """
 
 from __future__ import annotations
@@ -34,10 +34,12 @@ from ..errors import TargetError
 __all__ = [
     "BASELINE_CONFIG",
     "NOT_APPLICABLE",
+    "NOT_APPLICABLE_AS_ROOT",
     "PARSL_SELECTION",
     "Run",
     "SuiteReport",
     "compare",
+    "not_applicable",
     "render_json",
     "render_table",
     "run_suite",
@@ -53,11 +55,16 @@ BASELINE_CONFIG = "configs/local_threads.py"
 
 #: Tests whose outcome says nothing about a third-party executor, by test id (``tests/...::name``),
 #: with the reason in words.  They run on both sides and are listed, never counted as regressions.
+#: This and :data:`NOT_APPLICABLE_AS_ROOT` below are the only such lists (docs/parsl-suite.md).
 NOT_APPLICABLE: Dict[str, str] = {
     "tests/test_error_handling/test_resource_spec.py::test_resource": (
         "asserts that an executor rejecting a resource specification is one of Parsl's own classes "
         "(HighThroughputExecutor, WorkQueueExecutor, ThreadPoolExecutor)"
     ),
+}
+
+#: Tests that do not apply when the suite runs as root (uid 0), as in containers and CI machines.
+NOT_APPLICABLE_AS_ROOT: Dict[str, str] = {
     "tests/test_bash_apps/test_stdout.py::test_bad_stdout_file": (
         "expects that writing to /bad/dir fails, which holds only for a non-root user"
     ),
@@ -65,6 +72,12 @@ NOT_APPLICABLE: Dict[str, str] = {
         "expects that writing to /bad/dir fails, which holds only for a non-root user"
     ),
 }
+
+
+def not_applicable() -> Dict[str, str]:
+    """The tests not applicable to this run (test id to reason): :data:`NOT_APPLICABLE`, and more as root."""
+    as_root = hasattr(os, "geteuid") and os.geteuid() == 0
+    return {**NOT_APPLICABLE, **(NOT_APPLICABLE_AS_ROOT if as_root else {})}
 
 _OUTCOMES = ("passed", "failed", "skipped")
 _POLL_SECONDS = 0.2
@@ -279,26 +292,35 @@ def _outcome(run: Run, test: str) -> Tuple[str, str]:
 
 def compare(spec: str, select: str, target: Run, baseline: Run) -> SuiteReport:
     """Compare the two runs test by test."""
+    excluded = not_applicable()
     regressions: List[Dict[str, str]] = []
     fixed: List[str] = []
-    not_applicable: List[Dict[str, str]] = []
+    listed: List[Dict[str, str]] = []
     for test in sorted(set(target.tests) | set(baseline.tests)):
         on_target, message = _outcome(target, test)
         on_baseline, _ = _outcome(baseline, test)
-        if test in NOT_APPLICABLE:
-            not_applicable.append({"test": test, "reason": NOT_APPLICABLE[test],
-                                   "target": on_target, "baseline": on_baseline})
+        if test in excluded:
+            listed.append({"test": test, "reason": excluded[test], "target": on_target, "baseline": on_baseline})
         elif on_baseline == "passed" and on_target in ("failed", "not run"):
             regressions.append({"test": test, "error": message})
         elif on_baseline == "failed" and on_target == "passed":
             fixed.append(test)
-    return SuiteReport(spec, select, target, baseline, regressions, fixed, not_applicable)
+    return SuiteReport(spec, select, target, baseline, regressions, fixed, listed)
 
 
 def _counts(report: SuiteReport, run: Run) -> Dict[str, int]:
-    counts = run.counts(excluded=list(NOT_APPLICABLE))
-    counts["not applicable"] = sum(1 for t in run.tests if t in NOT_APPLICABLE)
+    excluded = [entry["test"] for entry in report.not_applicable]
+    counts = run.counts(excluded=excluded)
+    counts["not applicable"] = sum(1 for t in run.tests if t in excluded)
     return counts
+
+
+def _contract_note(info: Dict[str, Any]) -> List[str]:
+    count = info.get("contract_violations", 0)
+    if not count:
+        return []
+    return [f"          (violates today's executor contract in {count} member(s): "
+            "parsl-executor-protocol check --protocol current lists them)"]
 
 
 def render_table(report: SuiteReport) -> str:
@@ -308,6 +330,7 @@ def render_table(report: SuiteReport) -> str:
         f"parsl {info.get('parsl', '?')}'s shipped tests under pytest {info.get('pytest', '?')} "
         f"({info.get('python', '?')}), -k {report.select!r}",
         f"target:   {report.spec} -> {info.get('executor', '?')}",
+        *_contract_note(info),
         "baseline: parsl's tests/configs/local_threads.py (parsl.executors.ThreadPoolExecutor)",
         "",
         f"{'':<16}{'target':>8}  {'baseline':>8}",
@@ -344,6 +367,7 @@ def render_json(report: SuiteReport) -> str:
         "ok": report.ok,
         "target": report.spec,
         "executor": report.target.info.get("executor", ""),
+        "contract_violations": report.target.info.get("contract_violations", 0),
         "baseline": "parsl/tests/configs/local_threads.py",
         "selection": report.select,
         "python": report.target.info.get("python", ""),

@@ -187,9 +187,16 @@ def _check_environment(timeout: Optional[float]) -> Dict[str, str]:
     return {"python": python, "pytest": pytest.__version__, "parsl": str(parsl.__version__), "tests": tests}
 
 
-def _check_target(spec: str) -> str:
-    """Make the target's first executor and a Config around it; return a few words naming it."""
+def _check_target(spec: str) -> Dict[str, Any]:
+    """Make the target's first executor and a Config around it; name it and count its contract violations.
+
+    The contract is today's (what the DataFlowKernel calls); violations do not stop the run,
+    whose tests show what they cost, but the report mentions them.
+    """
     from parsl.config import Config
+
+    from ..checking import check
+    from ..protocols._contracts import RUNTIME_CONTRACT, contract_protocol
 
     executor = make_executor(spec)
     try:
@@ -205,7 +212,9 @@ def _check_target(spec: str) -> str:
     # A file target's module has a made-up name (see _loading): the class name says more.
     name = type(executor).__qualname__ if module.startswith("_parsl_executor_protocol_target_") else (
         f"{module}.{type(executor).__qualname__}")
-    return f"{name} (label {label!r})" if isinstance(label, str) else name
+    violations = len(check(executor, contract_protocol(RUNTIME_CONTRACT)).violations)
+    return {"executor": f"{name} (label {label!r})" if isinstance(label, str) else name,
+            "contract_violations": violations}
 
 
 # --------------------------------------------------------------------------- main
@@ -233,11 +242,11 @@ def main(argv: Optional[List[str]] = None) -> int:
             sys.path.insert(0, args.import_path)
         try:
             versions = _check_environment(args.timeout)
-            executor = _check_target(args.target) if args.target else ""
+            target = _check_target(args.target) if args.target else {}
         except TargetError as exc:
             events.write("error", message=str(exc))
             return 2
-        events.write("ready", executor=executor, **versions)
+        events.write("ready", **target, **versions)
         # HighThroughputExecutor starts process_worker_pool.py by name: this environment's
         # scripts must be on PATH even when its interpreter was named without activating it.
         scripts = sysconfig.get_path("scripts")
