@@ -165,6 +165,7 @@ def main() -> int:
     header = (f"{'target':<32}{'passed':>7}{'failed':>7}{'skipped':>8}{'n/a':>5}{'regr.':>6}{'seconds':>9}"
               "  expect     result")
     rows: List[str] = []
+    details: List[str] = []
     baseline_row = ""
     ok = True
     for name, factory, needs, expect in TARGETS:
@@ -189,6 +190,10 @@ def main() -> int:
         regressions = ", ".join(r["test"].rsplit("::", 1)[-1] for r in document["regressions"][:3])
         more = f" +{len(document['regressions']) - 3}" if len(document["regressions"]) > 3 else ""
         result = ("ok" if met else "MISSED") + (f" ({regressions}{more})" if regressions else "")
+        for regression in document["regressions"][:5]:
+            details.append(f"  {name}: {regression['test']}\n      {regression['error']}")
+        if len(document["regressions"]) > 5:
+            details.append(f"  {name}: ... and {len(document['regressions']) - 5} more")
         rows.append(f"{name:<32}{counts['passed']:>7}{counts['failed']:>7}{counts['skipped']:>8}"
                     f"{counts['not applicable']:>5}{len(document['regressions']):>6}{seconds:>9.1f}  "
                     f"{expect:<9}  {result}")
@@ -205,6 +210,9 @@ def main() -> int:
     if baseline_row:
         print(baseline_row)
     print("\n".join(rows))
+    if details:
+        print("\nregressions, with the first line of each error:")
+        print("\n".join(details))
     return 0 if ok else 1
 
 
