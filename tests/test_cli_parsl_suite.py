@@ -353,6 +353,42 @@ def test_root_only_exclusions_apply_as_root(monkeypatch: pytest.MonkeyPatch, uid
     assert (set(_suite.NOT_APPLICABLE_AS_ROOT) <= set(excluded)) is (uid == 0)
 
 
+@needs_side_env
+@pytest.mark.parsl
+@pytest.mark.timeout(120)
+def test_smoke_timeout_fails_a_stalled_test(capsys: pytest.CaptureFixture[str]) -> None:
+    """An executor whose futures never complete: --timeout fails the test instead of hanging the run."""
+    code, out, err = suite(capsys, f"{REPO}/tests/parsl_suite_targets.py:never_completes",
+                           "-k", "test_fail and test_no_deps", "--timeout", "2")
+    assert code == EXIT_VIOLATION, err
+    assert "tests/test_python_apps/test_fail.py::test_no_deps\n      Failed: Timeout (>2.0s) from pytest-timeout" in out
+
+
+@needs_side_env
+@pytest.mark.timeout(120)
+def test_smoke_empty_selection_is_bad_input(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = suite(capsys, "parsl.executors:ThreadPoolExecutor", "-k", "no_such_test_anywhere")
+    assert (code, out) == (EXIT_USAGE, "")
+    assert "matches none of parsl's tests" in one_error_line(err)
+
+
+@pytest.mark.timeout(60)
+def test_a_run_that_makes_no_progress_is_stopped(tmp_path: Path) -> None:
+    """The watchdog: an interpreter that never reports is stopped after the stall time, with its process group."""
+    fake = tmp_path / "python"
+    marker = tmp_path / "child.pid"
+    # Stands in for a runner stuck before its first event; its child shows the whole group is ended.
+    fake.write_text(f"#!/bin/sh\nsleep 300 &\necho $! > {marker}\nwait\n")
+    fake.chmod(0o755)
+    progress = _suite._Progress(sys.stderr, enabled=False)
+    with pytest.raises(TargetError, match=r"made no progress for 1 s before its first test"):
+        _suite._run_once(str(fake), "target", tmp_path / "run", [], progress=progress, import_path=str(tmp_path),
+                         stall=1.0)
+    child = int(marker.read_text())
+    with pytest.raises(ProcessLookupError):
+        os.kill(child, 0)
+
+
 def test_not_applicable_tests_say_why() -> None:
     """Every exclusion has its reason in words, and names a test of parsl's tests folder."""
     entries: List[str] = [*_suite.NOT_APPLICABLE, *_suite.NOT_APPLICABLE_AS_ROOT]

@@ -82,6 +82,8 @@ def not_applicable() -> Dict[str, str]:
 _OUTCOMES = ("passed", "failed", "skipped")
 _POLL_SECONDS = 0.2
 _KILL_GRACE_SECONDS = 5.0
+# Beyond the per-test timeout: a run without any event for that long is stuck outside a test.
+_STALL_MARGIN_SECONDS = 120.0
 
 _CONFIG_MODULE = '''\
 """Written by parsl-executor-protocol parsl-suite: Parsl's tests' --config for {spec}.
@@ -191,9 +193,10 @@ def _read_events(handle: TextIO, run: Run, pending: str) -> str:
     text = pending + handle.read()
     *lines, tail = text.split("\n")
     for line in lines:
-        if not line.strip():
+        try:
+            event = json.loads(line)
+        except json.JSONDecodeError:  # blank, or cut short by a killed run
             continue
-        event = json.loads(line)
         kind = event.pop("event")
         if kind == "error":
             raise TargetError(event["message"])
@@ -215,6 +218,7 @@ def _last_line(path: Path) -> str:
 
 def _run_once(
     python: str, name: str, workdir: Path, runner_args: List[str], *, progress: _Progress, import_path: str,
+    stall: Optional[float],
 ) -> Run:
     workdir.mkdir()
     events_path = workdir / "events.jsonl"
@@ -233,13 +237,23 @@ def _run_once(
             raise TargetError(f"cannot run --python {python}: {exc.strerror or exc}") from None
         pending = ""
         announced = False
+        last_event = time.monotonic()
+        seen: Tuple[bool, Optional[int], int] = (False, None, 0)
         try:
             while process.poll() is None:
                 pending = _read_events(events, run, pending)
+                state = (bool(run.info), run.collected, len(run.tests))
+                if state != seen:
+                    seen, last_event = state, time.monotonic()
                 if run.info and not announced:  # not before: a bad target is one line, nothing else
                     progress.start(run)
                     announced = True
                 progress.update(run)
+                if stall is not None and time.monotonic() - last_event > stall:
+                    # pytest-timeout bounds each test; this bounds what lies outside them
+                    # (collection, the session's teardown), which could otherwise hang the command.
+                    run.ended_early = f"the {name} run made no progress for {stall:.0f} s and was stopped"
+                    break
                 time.sleep(_POLL_SECONDS)
             pending = _read_events(events, run, pending + "\n")
         finally:
@@ -248,6 +262,9 @@ def _run_once(
             _kill_group(process)
             process.wait()
     run.seconds = time.monotonic() - started
+    if not run.info and run.ended_early:
+        raise TargetError(f"the {name} run under {python} made no progress for {stall:.0f} s before its first "
+                          "test (a target or factory that hangs?) and was stopped")
     if not run.info:
         # The runner did not even start: typically the interpreter lacks this package.
         last = _last_line(log_path)
@@ -256,7 +273,7 @@ def _run_once(
                 f"{python} has no parsl-executor-protocol: pip install 'parsl-executor-protocol[parsl-suite]' there"
             )
         raise TargetError(f"the {name} run under {python} failed to start (exit code {process.returncode}): {last}")
-    if run.exitstatus is None:
+    if run.exitstatus is None and not run.ended_early:
         run.ended_early = f"the {name} run ended early (exit code {process.returncode}): {_last_line(log_path)}"
     progress.finish(run)
     return run
@@ -426,6 +443,8 @@ def run_suite(
     common = ["--select", expression]
     if timeout is not None:
         common += ["--timeout", str(timeout)]
+    # Without per-test timeouts a slow test is not a stall: no watchdog then.
+    stall = None if timeout is None else timeout + _STALL_MARGIN_SECONDS
     with tempfile.TemporaryDirectory(prefix="parsl-suite-") as temporary:
         root = Path(temporary)
         config = write_config_module(root, anchored)
@@ -433,12 +452,14 @@ def run_suite(
         target = _run_once(python, "target", root / "target", [
             "--config", str(config), "--target", anchored, *common,
             *(["--junit-xml", str(junit["target"])] if junit_xml else []),
-        ], progress=shown, import_path=os.getcwd())
+        ], progress=shown, import_path=os.getcwd(), stall=stall)
+        if target.collected == 0:
+            raise TargetError(f"the selection -k {expression!r} matches none of parsl's tests")
         baseline_config = str(Path(target.info["tests"]) / BASELINE_CONFIG)
         baseline = _run_once(python, "baseline", root / "baseline", [
             "--config", baseline_config, *common,
             *(["--junit-xml", str(junit["baseline"])] if junit_xml else []),
-        ], progress=shown, import_path=os.getcwd())
+        ], progress=shown, import_path=os.getcwd(), stall=stall)
         if junit_xml:
             _merge_junit([(f"target: {spec}", junit["target"]), ("baseline: local_threads", junit["baseline"])],
                          Path(junit_xml))

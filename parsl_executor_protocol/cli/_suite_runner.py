@@ -19,6 +19,7 @@ made and makes a fresh one on every later call, as Parsl's own ``fresh_config()`
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib.util
 import json
 import os
@@ -271,8 +272,17 @@ def main(argv: Optional[List[str]] = None) -> int:
         if args.junit_xml:
             pytest_args += ["--junit-xml", args.junit_xml]
         code = pytest.main(pytest_args, plugins=[_EventsPlugin(events)])
+        _shut_down_unused()
         events.write("finished", exitstatus=int(code))
     return 0
+
+
+def _shut_down_unused() -> None:
+    """Shut down the checked executor if no test session took it (a selection of no test)."""
+    for executor in _PRELOADED.values():
+        with contextlib.suppress(Exception):  # never started: some executors cannot shut down cleanly then
+            executor.shutdown()
+    _PRELOADED.clear()
 
 
 if __name__ == "__main__":
