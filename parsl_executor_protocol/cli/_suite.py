@@ -79,6 +79,7 @@ def not_applicable() -> Dict[str, str]:
     as_root = hasattr(os, "geteuid") and os.geteuid() == 0
     return {**NOT_APPLICABLE, **(NOT_APPLICABLE_AS_ROOT if as_root else {})}
 
+
 _OUTCOMES = ("passed", "failed", "skipped")
 _POLL_SECONDS = 0.2
 _KILL_GRACE_SECONDS = 5.0
