@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 EXTRAS := parsl,dask,test
 PIP_INSTALL := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 
-.PHONY: demo test lint typecheck pytest matrix test-slow bench venv clean pyright plugin-compat docs
+.PHONY: demo test lint typecheck pytest matrix test-slow bench venv clean pyright plugin-compat docs parsl-suite
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -48,6 +48,23 @@ $(MYPY_OLD)/.installed: pyproject.toml constraints.txt
 
 plugin-compat: $(MYPY_OLD)/.installed
 	$(MYPY_OLD)/bin/python -m pytest -q tests/test_mypy_plugin.py
+
+# Parsl's shipped test suite on every adapter backend and on parsl's own executors, one
+# table (docs/parsl-suite.md).  Its side environment has the [parsl-suite] extra, whose
+# pytest < 8 cannot share .venv with the [test] extra's pytest 9: constraints.txt without
+# its pytest pin, plus constraints-parsl-suite.txt.  Not part of `make test`; the smoke
+# test in tests/test_cli_parsl_suite.py uses this environment when it exists.
+SUITE_VENV := .venv-parsl-suite
+$(SUITE_VENV)/.installed: pyproject.toml constraints.txt constraints-parsl-suite.txt
+	@test -x $(SUITE_VENV)/bin/python || $(PYTHON) -m venv $(SUITE_VENV)
+	grep -v '^pytest==' constraints.txt > $(SUITE_VENV)/constraints.txt
+	cat constraints-parsl-suite.txt >> $(SUITE_VENV)/constraints.txt
+	$(SUITE_VENV)/bin/python -m pip install --quiet --disable-pip-version-check \
+		-c $(SUITE_VENV)/constraints.txt -e '.[parsl-suite,dask,loky]'
+	@touch $@
+
+parsl-suite: $(SUITE_VENV)/.installed
+	$(SUITE_VENV)/bin/python benchmarks/parsl_suite.py
 
 # The package's test suite under every other supported interpreter found.
 matrix: $(STAMP)

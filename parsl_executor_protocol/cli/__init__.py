@@ -2,13 +2,16 @@
 
 Subcommands: ``check`` (conformance of classes, instances or factories, for
 CI), ``drift`` (the package's protocols against the installed parsl's base
-classes) and ``demo`` (the main job behind ``make demo``).  Exit codes: 0 all
+classes), ``parsl-suite`` (parsl's shipped test suite against an executor,
+compared with Parsl's stock config) and ``demo`` (the main job behind
+``make demo``).  Exit codes: 0 all
 good, 1 a violation or drift, 2 a usage or import error.  docs/cli.md has the
 details and the JSON schemas.
 
 One private module per concern: ``_loading`` (targets and protocols named on
 the command line), ``_check``, ``_drift`` (with ``_shapes``, the static member
-reader) and ``_demo``.  This module imports them only when their command runs.
+reader), ``_suite`` (with ``_suite_runner``, the side that runs pytest) and
+``_demo``.  This module imports them only when their command runs.
 """
 
 from __future__ import annotations
@@ -32,6 +35,11 @@ EXIT_VIOLATION = 1
 EXIT_USAGE = 2
 
 _PROG = "parsl-executor-protocol"
+
+# Kept here rather than imported from ._suite: the parser is built for every command.
+_SUITE_SELECTION = "not cleannet"
+# Seconds per test: a target that never completes a future fails each test instead of hanging the run.
+_SUITE_TIMEOUT = 120.0
 
 _LOADING_NOTE = (
     "Loading a target imports its module, which runs that module's top-level code "
@@ -90,6 +98,31 @@ def build_parser() -> argparse.ArgumentParser:
                        help="compare with this class instead of the parsl base class the protocol implies")
     drift.add_argument("--format", choices=("table", "json"), default="table", help="output format (default: table)")
 
+    suite = sub.add_parser(
+        "parsl-suite",
+        help="run the installed parsl's shipped test suite against an executor and against parsl's stock config",
+        description=(
+            "Run the installed parsl's shipped tests (parsl/tests, the selection Parsl uses for local configs: "
+            f"-k \"{_SUITE_SELECTION}\") with TARGET's executor, then with Parsl's stock local_threads config "
+            "as the baseline, and report every test that passes on the baseline but fails on the target. "
+            "TARGET is as for check (a class, called with no arguments, an instance, or a zero-argument factory; "
+            "a concurrent.futures executor is wrapped with adapt()). The shipped conftest.py needs pytest < 9: "
+            "--python names an interpreter with parsl-executor-protocol[parsl-suite] installed. " + _LOADING_NOTE
+        ),
+        epilog="exit codes: 0 no regression, 1 regressions, 2 bad input or environment. See docs/parsl-suite.md.",
+    )
+    suite.add_argument("target", metavar="TARGET", help="package.module:Name or path/to/file.py:Name")
+    suite.add_argument("--python", default=sys.executable, metavar="PATH",
+                       help="the interpreter that runs the tests (default: this one, %(default)s)")
+    suite.add_argument("-k", "--select", metavar="EXPRESSION",
+                       help="a pytest -k expression narrowing the selection on both sides")
+    suite.add_argument("--timeout", type=_seconds, metavar="SECONDS",
+                       help="fail any test that takes longer (pytest-timeout; 0: none; default: %(default)s)",
+                       default=_SUITE_TIMEOUT)
+    suite.add_argument("--junit-xml", metavar="PATH", help="also write both runs as JUnit XML (one testsuite each)")
+    suite.add_argument("--format", choices=("table", "json"), default="table", help="output format (default: table)")
+    suite.add_argument("--no-progress", action="store_true", help="print no progress on stderr")
+
     sub.add_parser(
         "demo",
         help="check parsl's executors and the adapters, then run a workflow through them",
@@ -144,6 +177,28 @@ def _cmd_drift(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_VIOLATION if report.drift else EXIT_OK
 
 
+# --------------------------------------------------------------------------- parsl-suite
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not value >= 0:
+        raise argparse.ArgumentTypeError(f"must be 0 (no timeout) or more seconds: {text!r}")
+    return value
+
+
+def _cmd_parsl_suite(args: argparse.Namespace, out: TextIO) -> int:
+    from ._suite import render_json, render_table, run_suite
+
+    report = run_suite(args.target, args.python, select=args.select, timeout=args.timeout or None,
+                       junit_xml=args.junit_xml, progress=not args.no_progress)
+    _emit(render_json(report) if args.format == "json" else render_table(report), out)
+    return EXIT_OK if report.ok else EXIT_VIOLATION
+
+
 # --------------------------------------------------------------------------- demo
 
 
@@ -157,6 +212,7 @@ _COMMANDS: Dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
     "check": _cmd_check,
     "drift": _cmd_drift,
     "demo": _cmd_demo,
+    "parsl-suite": _cmd_parsl_suite,
 }
 
 
@@ -172,6 +228,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     except TargetError as exc:
         print(f"{_PROG}: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except KeyboardInterrupt:  # parsl-suite has ended its runs' processes on the way out
+        print(f"{_PROG}: interrupted", file=sys.stderr)
+        return 130
     except BrokenPipeError:  # the demo prints as it goes; its reader went away
         _silence_stdout()
         return EXIT_VIOLATION
