@@ -5,6 +5,8 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# parsl's shipped tests need pytest < 9: their own environment (see parsl-suite below)
+SUITE_VENV := .venv-parsl-suite
 EXTRAS := parsl,dask,test
 PIP_INSTALL := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 
@@ -29,7 +31,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-pytest: $(STAMP)
+pytest: $(STAMP) $(SUITE_VENV)/.installed
 	$(BIN)/python -m pytest -q
 
 # basedpyright ("standard" mode, pyrightconfig.json) over the package.
@@ -52,9 +54,9 @@ plugin-compat: $(MYPY_OLD)/.installed
 # Parsl's shipped test suite on every adapter backend and on parsl's own executors, one
 # table (docs/parsl-suite.md).  Its side environment has the [parsl-suite] extra, whose
 # pytest < 8 cannot share .venv with the [test] extra's pytest 9: constraints.txt without
-# its pytest pin, plus constraints-parsl-suite.txt.  Not part of `make test`; the smoke
-# test in tests/test_cli_parsl_suite.py uses this environment when it exists.
-SUITE_VENV := .venv-parsl-suite
+# its pytest pin, plus constraints-parsl-suite.txt.  The whole table is not part of
+# `make test`; `make test` builds the environment so that the smoke tests in
+# tests/test_cli_parsl_suite.py run a small selection of parsl's tests through it.
 $(SUITE_VENV)/.installed: pyproject.toml constraints.txt constraints-parsl-suite.txt
 	@test -x $(SUITE_VENV)/bin/python || $(PYTHON) -m venv $(SUITE_VENV)
 	grep -v '^pytest==' constraints.txt > $(SUITE_VENV)/constraints.txt
