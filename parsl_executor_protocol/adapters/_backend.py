@@ -37,6 +37,11 @@ class Backend(Protocol):
         """``submit(func, *args, **kwargs)``: the wrapped executor's future of ``func(*args, **kwargs)``."""
         ...
 
+    @property
+    def direct_submit(self) -> Callable[..., Any]:
+        """``submit`` for ``bridge=False``: the wrapped executor's future's result is the task's own value."""
+        ...
+
     def submit_with(
         self, resources: Mapping[str, Any], func: Callable[..., Any], args: Sequence[Any], kwargs: Mapping[str, Any]
     ) -> Any:

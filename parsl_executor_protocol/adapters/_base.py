@@ -255,7 +255,8 @@ class _AdapterCore:
         self._owns = owns_executor
         self._cancel_pending = cancel_pending
         self._shutdown_timeout = shutdown_timeout
-        self._pool_submit: Callable[..., Any] = backend.submit
+        # bridge=False hands the pool's futures back, so their results must be the tasks' own values.
+        self._pool_submit: Callable[..., Any] = backend.submit if bridge else backend.direct_submit
         self._ids = itertools.count()
         # The one bookkeeping map: the wrapped executor's future -> the future handed
         # back, for every task not yet settled (see the module docstring).

@@ -73,6 +73,9 @@ class DaskBackend:
         """Submit ``func(*args, **kwargs)``; a ``partial`` keeps the task's keywords apart from Dask's own."""
         return self.client.submit(functools.partial(func, *args, **kwargs), key=self._key(func), pure=False)
 
+    #: Never used: Dask's futures cannot be handed back as they are (``native_futures`` is false).
+    direct_submit = submit
+
     def submit_with(
         self, resources: Mapping[str, Any], func: Callable[..., Any], args: Sequence[Any], kwargs: Mapping[str, Any]
     ) -> Any:
