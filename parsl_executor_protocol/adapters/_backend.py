@@ -81,6 +81,18 @@ class Backend(Protocol):
         """Report every block the wrapped executor has now."""
         ...
 
+    def start(self, run_dir: str) -> None:
+        """Start the wrapped executor where it needs starting (pools and Dask clients already run)."""
+        ...
+
+    def broken(self) -> Optional[BaseException]:
+        """Why the wrapped executor has put itself in bad state, where it has one; ``None`` otherwise."""
+        ...
+
+    def set_bad_state(self, exception: Exception) -> None:
+        """Tell the wrapped executor it is in bad state, where it has one (pools and Dask have none)."""
+        ...
+
     def default_radio(self) -> Optional[Any]:
         """Parsl's monitoring radio suited to where tasks run (called only when parsl is loaded)."""
         ...

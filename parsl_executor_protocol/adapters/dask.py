@@ -188,6 +188,16 @@ class DaskBackend:
             report[name] = ("RUNNING", None)
         return report
 
+    def start(self, run_dir: str) -> None:
+        """Nothing to start: the wrapped executor already runs."""
+
+    def broken(self) -> Optional[BaseException]:
+        """Never: the wrapped executor has no bad state of its own (failures are seen task by task)."""
+        return None
+
+    def set_bad_state(self, exception: Exception) -> None:
+        """Nothing to tell: the wrapped executor has no bad state of its own."""
+
     def default_radio(self) -> Optional[Any]:
         """Parsl's ``FilesystemRadio``: workers write monitoring messages under the run directory."""
         from parsl.monitoring.radios.filesystem import FilesystemRadio

@@ -246,6 +246,16 @@ class FuturesBackend:
         detail = f"{self.kind} of {workers} workers" if isinstance(workers, int) else self.kind
         return {"0": ("RUNNING", detail)}
 
+    def start(self, run_dir: str) -> None:
+        """Nothing to start: the wrapped executor already runs."""
+
+    def broken(self) -> Optional[BaseException]:
+        """Never: the wrapped executor has no bad state of its own (failures are seen task by task)."""
+        return None
+
+    def set_bad_state(self, exception: Exception) -> None:
+        """Nothing to tell: the wrapped executor has no bad state of its own."""
+
     def default_radio(self) -> Optional[Any]:
         """Parsl's radio for where this pool runs tasks (parsl is imported when this is called)."""
         if self.runs_in_processes:
