@@ -26,8 +26,8 @@ _LAZY: dict[str, str] = {
         ".checking",
     ),
     **dict.fromkeys(
-        ("ExecutorAdapter", "ExecutorAdapter2020", "ParslFuturesExecutor", "adapt", "as_futures_executor",
-         "register_with_parsl"),
+        ("ExecutorAdapter", "ExecutorAdapter2020", "ParslFuturesExecutor",
+         "ParslUnsupportedResourceSpecificationError", "adapt", "as_futures_executor", "register_with_parsl"),
         ".adapters",
     ),
 }
@@ -36,6 +36,7 @@ if _TYPE_CHECKING:  # the lazy names, re-exported for static checkers
     from .adapters import ExecutorAdapter as ExecutorAdapter
     from .adapters import ExecutorAdapter2020 as ExecutorAdapter2020
     from .adapters import ParslFuturesExecutor as ParslFuturesExecutor
+    from .adapters import ParslUnsupportedResourceSpecificationError as ParslUnsupportedResourceSpecificationError
     from .adapters import adapt as adapt
     from .adapters import as_futures_executor as as_futures_executor
     from .adapters import register_with_parsl as register_with_parsl

@@ -12,7 +12,7 @@ import time
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterator, List, Set, Tuple, cast
+from typing import Any, Callable, Dict, Iterator, List, Set, Tuple
 
 import pytest
 
@@ -63,9 +63,8 @@ def _process_pool() -> cf.ProcessPoolExecutor:
 
 
 def _config(adapter: ExecutorAdapter, run_dir: Path, **options: Any) -> Config:
-    # Config is annotated Iterable[ParslExecutor]; the adapter is a ParslExecutor
-    # only virtually (registered), which static checkers cannot see.
-    return Config(executors=[cast(ParslExecutor, adapter)], run_dir=str(run_dir), **options)
+    # No cast: static checkers see ExecutorAdapter as the ParslExecutor it is at run time.
+    return Config(executors=[adapter], run_dir=str(run_dir), **options)
 
 
 def _client(target: Any) -> Any:

@@ -6,6 +6,10 @@
   contract (:class:`ExecutorAdapter`) or, with ``contract="2020"``, the 2020
   one (:class:`ExecutorAdapter2020`).
 * :func:`as_futures_executor` goes the other way.
+* ``ParslUnsupportedResourceSpecificationError``: what an adapter raises for
+  ``resource_specification`` keys its executor does not support; both the
+  package's ``UnsupportedResourceSpecificationError`` and parsl's
+  ``InvalidResourceSpecification`` (accessing it imports parsl).
 
 One module per kind of executor: :mod:`.futures` (standard library pools and
 loky), :mod:`.dask` (imports ``distributed`` only when a client is adapted),
@@ -24,7 +28,7 @@ calls ``start()``).  :func:`register_with_parsl` does it on demand.
 
 from __future__ import annotations
 
-from typing import Any, List, Literal, Mapping, Optional, Tuple, Union, overload
+from typing import TYPE_CHECKING, Any, List, Literal, Mapping, Optional, Tuple, Union, overload
 
 from ..protocols._contracts import EXECUTOR_CONTRACTS, RUNTIME_CONTRACT, Contract, validate_contract
 from ._base import (
@@ -34,19 +38,34 @@ from ._base import (
     register_with_parsl,
     set_backend_chooser,
 )
+from ._parsl import PUBLIC_MODULE, resource_error_class
 from ._select import backend_for
 from .reverse import ParslFuturesExecutor, as_futures_executor
+
+if TYPE_CHECKING:
+    from ._parsl import ParslUnsupportedResourceSpecificationError
 
 __all__ = [
     "ExecutorAdapter",
     "ExecutorAdapter2020",
     "ParslFuturesExecutor",
+    "ParslUnsupportedResourceSpecificationError",
     "adapt",
     "as_futures_executor",
     "register_with_parsl",
 ]
 
 set_backend_chooser(backend_for)
+
+# The adapter classes are defined in private modules; their public home is this package.
+ExecutorAdapter.__module__ = ExecutorAdapter2020.__module__ = PUBLIC_MODULE
+
+
+def __getattr__(name: str) -> object:
+    # The resource error derives from parsl's own, so it is made (importing parsl) on first access.
+    if name == "ParslUnsupportedResourceSpecificationError":
+        return resource_error_class()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 #: The adapter class for each contract an adapter is built for.
 _ADAPTER_CLASSES: Mapping[str, type[Union[ExecutorAdapter, ExecutorAdapter2020]]] = {

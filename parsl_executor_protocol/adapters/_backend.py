@@ -37,6 +37,11 @@ class Backend(Protocol):
         """``submit(func, *args, **kwargs)``: the wrapped executor's future of ``func(*args, **kwargs)``."""
         ...
 
+    @property
+    def direct_submit(self) -> Callable[..., Any]:
+        """``submit`` for ``bridge=False``: the wrapped executor's future's result is the task's own value."""
+        ...
+
     def submit_with(
         self, resources: Mapping[str, Any], func: Callable[..., Any], args: Sequence[Any], kwargs: Mapping[str, Any]
     ) -> Any:
@@ -74,6 +79,18 @@ class Backend(Protocol):
 
     def blocks(self) -> BlockReport:
         """Report every block the wrapped executor has now."""
+        ...
+
+    def start(self, run_dir: str) -> None:
+        """Start the wrapped executor where it needs starting (pools and Dask clients already run)."""
+        ...
+
+    def broken(self) -> Optional[BaseException]:
+        """Why the wrapped executor has put itself in bad state, where it has one; ``None`` otherwise."""
+        ...
+
+    def set_bad_state(self, exception: Exception) -> None:
+        """Tell the wrapped executor it is in bad state, where it has one (pools and Dask have none)."""
         ...
 
     def default_radio(self) -> Optional[Any]:

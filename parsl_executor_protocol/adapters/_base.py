@@ -49,7 +49,7 @@ import sys
 import threading
 from concurrent.futures import CancelledError, Future, InvalidStateError, wait
 from types import MappingProxyType
-from typing import Any, Callable, Dict, List, Literal, Mapping, Optional, Sequence, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Literal, Mapping, Optional, Sequence, TypeVar
 
 from typing_extensions import Self
 
@@ -68,6 +68,14 @@ __all__ = [
 ]
 
 _T = TypeVar("_T")
+
+# Static checkers see ExecutorAdapter as the subclass of parsl's ParslExecutor that it is at
+# run time (a virtual one, registered once parsl is imported), so that typed code passes it to
+# parsl's Config with no cast.  Run time never imports parsl here: the base is object.
+if TYPE_CHECKING:
+    from parsl.executors.base import ParslExecutor as _ParslExecutorBase
+else:
+    _ParslExecutorBase = object
 
 logger = logging.getLogger(__name__)
 
@@ -255,7 +263,8 @@ class _AdapterCore:
         self._owns = owns_executor
         self._cancel_pending = cancel_pending
         self._shutdown_timeout = shutdown_timeout
-        self._pool_submit: Callable[..., Any] = backend.submit
+        # bridge=False hands the pool's futures back, so their results must be the tasks' own values.
+        self._pool_submit: Callable[..., Any] = backend.submit if bridge else backend.direct_submit
         self._ids = itertools.count()
         # The one bookkeeping map: the wrapped executor's future -> the future handed
         # back, for every task not yet settled (see the module docstring).
@@ -292,6 +301,7 @@ class _AdapterCore:
                 f"executor {self.label!r} was shut down and cannot be started again", executor_label=self.label
             )
         _register_if_parsl_loaded()
+        self._backend.start(self.run_dir)
 
     def shutdown(self) -> None:
         """Stop accepting tasks, settle every pending future, then shut the wrapped executor down.
@@ -542,8 +552,14 @@ class _AdapterCore:
         dropped.  With ``bridge=False`` the futures belong to the pool: queued
         tasks are cancelled and running ones finish.  Later submissions raise
         :class:`ExecutorBadStateError` carrying the exception.  The first
-        exception is kept as :attr:`executor_exception`.
+        exception is kept as :attr:`executor_exception`.  A wrapped executor
+        with a bad state of its own (one of the 2020 contract) is put in bad
+        state too.
         """
+        self._go_bad(exception)
+        self._backend.set_bad_state(exception)
+
+    def _go_bad(self, exception: BaseException) -> None:
         with self._lock:
             if self._exception is None:
                 self._exception = exception
@@ -553,14 +569,23 @@ class _AdapterCore:
             return
         self._fail_all(lambda _: exception)
 
+    def _adopt_bad_state(self) -> None:
+        # A wrapped executor with a bad state of its own may enter it by itself: the adapter follows.
+        if self._exception is None and not self._shut_down:
+            cause = self._backend.broken()
+            if cause is not None:
+                self._go_bad(cause)
+
     @property
     def bad_state_is_set(self) -> bool:
-        """Whether the executor is in an irrecoverable bad state."""
+        """Whether the executor (or the executor it wraps, where it has a bad state) is irrecoverably bad."""
+        self._adopt_bad_state()
         return self._exception is not None
 
     @property
     def executor_exception(self) -> Optional[BaseException]:
         """Why the executor is in a bad state (``None`` while it is not)."""
+        self._adopt_bad_state()
         return self._exception
 
     # -- tasks, status, scaling --------------------------------------------------------------------------
@@ -652,12 +677,16 @@ class _AdapterCore:
 
 
 
-class ExecutorAdapter(_AdapterCore):
-    """A ``concurrent.futures`` executor or Dask client as a Parsl executor of today's contract.
+# pyright sees run_dir, run_id (attributes here, properties in parsl) and remote_monitoring_radio
+# (a property here, an attribute in parsl) as conflicting; each is read and assigned alike.
+class ExecutorAdapter(_AdapterCore, _ParslExecutorBase):  # pyright: ignore[reportIncompatibleVariableOverride]
+    """A ``concurrent.futures`` executor, Dask client or 2020-contract executor as a Parsl executor of today's contract.
 
     Satisfies :class:`~parsl_executor_protocol.CurrentParslExecutorProtocol`
     and, once parsl is imported, is a virtual subclass of parsl's
-    ``ParslExecutor``.  Usually made with :func:`~parsl_executor_protocol.adapt`.
+    ``ParslExecutor``; static checkers see it as a subclass, so
+    ``Config(executors=[adapt(pool)])`` type-checks with no cast.  Usually made
+    with :func:`~parsl_executor_protocol.adapt`.
     """
 
     def submit(

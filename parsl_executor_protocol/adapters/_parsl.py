@@ -9,12 +9,24 @@ from __future__ import annotations
 
 import functools
 from enum import IntEnum
-from typing import Callable, Optional
+from typing import TYPE_CHECKING, Callable, Optional
 
 from ..errors import UnsupportedResourceSpecificationError
 from ..protocols.parsl_types import JobStatusLike
 
-__all__ = ["job_status", "resource_error_class"]
+__all__ = ["PUBLIC_MODULE", "job_status", "resource_error_class"]
+
+
+#: Where the resource error is public: the adapters package hands it out by name.
+PUBLIC_MODULE = "parsl_executor_protocol.adapters"
+
+if TYPE_CHECKING:  # what static checkers see; at run time the class is made on first use
+    from parsl.executors.errors import InvalidResourceSpecification
+
+    class ParslUnsupportedResourceSpecificationError(
+        UnsupportedResourceSpecificationError, InvalidResourceSpecification
+    ):
+        """Unsupported resource specification keys: both the package's error and parsl's own."""
 
 
 @functools.cache
@@ -28,9 +40,15 @@ def resource_error_class() -> type[UnsupportedResourceSpecificationError]:
     class ParslUnsupportedResourceSpecificationError(
         UnsupportedResourceSpecificationError, InvalidResourceSpecification
     ):
-        """Unsupported resource specification keys: both the package's error and parsl's own."""
+        """Unsupported resource specification keys: both the package's error and parsl's own.
 
-    ParslUnsupportedResourceSpecificationError.__module__ = __name__
+        What an adapter raises for ``resource_specification`` keys its executor
+        does not support, when parsl is installed; importable as
+        ``parsl_executor_protocol.adapters.ParslUnsupportedResourceSpecificationError``
+        (which imports parsl on first access).
+        """
+
+    ParslUnsupportedResourceSpecificationError.__module__ = PUBLIC_MODULE
     ParslUnsupportedResourceSpecificationError.__qualname__ = "ParslUnsupportedResourceSpecificationError"
     return ParslUnsupportedResourceSpecificationError
 

@@ -1,6 +1,6 @@
 """Which backend wraps which executor: the one adapter module that imports the backends.
 
-It sits above the backends (:mod:`.futures`, :mod:`.dask`) and the adapter
+It sits above the backends (:mod:`.futures`, :mod:`.dask`, :mod:`._lifted`) and the adapter
 core (:mod:`._base`), none of which import it; the adapters package hands
 :func:`backend_for` to the core when it is imported.  Importing :mod:`.dask`
 does not import ``distributed``: a Dask client is recognised only once
@@ -18,8 +18,19 @@ from ._base import _AdapterCore
 __all__ = ["backend_for"]
 
 
+def _written_to_2020(executor: object) -> bool:
+    """Whether ``executor`` is a Parsl executor of the 2020 contract (``submit(func, *args, **kwargs)``, ...)."""
+    # A cheap look first, so that adapting a pool does not load the checking engine.
+    if not all(callable(getattr(type(executor), name, None)) for name in ("scale_out", "set_bad_state_and_fail_all")):
+        return False
+    from ..checking import conforms
+    from ..protocols import ParslExecutorProtocol
+
+    return conforms(executor, ParslExecutorProtocol)
+
+
 def backend_for(executor: object) -> Backend:
-    """Pick the backend for ``executor``: a Dask client, or anything with ``submit`` and ``shutdown``."""
+    """Pick the backend for ``executor``: a Dask client, a 2020-contract executor, or a pool with ``submit``."""
     # The backends are imported on first use, as the adapters always did: importing the
     # adapters loads neither backend module.
     distributed = sys.modules.get("distributed")
@@ -40,6 +51,10 @@ def backend_for(executor: object) -> Backend:
             "(as_futures_executor() goes the other way)",
             found=type(executor).__name__,
         )
+    if _written_to_2020(executor):
+        from ._lifted import Lifted2020Backend
+
+        return Lifted2020Backend(executor)
     missing = tuple(name for name in ("submit", "shutdown") if not callable(getattr(executor, name, None)))
     if missing:
         raise NotAnExecutorError(

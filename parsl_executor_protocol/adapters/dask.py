@@ -73,6 +73,9 @@ class DaskBackend:
         """Submit ``func(*args, **kwargs)``; a ``partial`` keeps the task's keywords apart from Dask's own."""
         return self.client.submit(functools.partial(func, *args, **kwargs), key=self._key(func), pure=False)
 
+    #: Never used: Dask's futures cannot be handed back as they are (``native_futures`` is false).
+    direct_submit = submit
+
     def submit_with(
         self, resources: Mapping[str, Any], func: Callable[..., Any], args: Sequence[Any], kwargs: Mapping[str, Any]
     ) -> Any:
@@ -184,6 +187,16 @@ class DaskBackend:
         for name in connected - set(report):
             report[name] = ("RUNNING", None)
         return report
+
+    def start(self, run_dir: str) -> None:
+        """Nothing to start: the wrapped executor already runs."""
+
+    def broken(self) -> Optional[BaseException]:
+        """Never: the wrapped executor has no bad state of its own (failures are seen task by task)."""
+        return None
+
+    def set_bad_state(self, exception: Exception) -> None:
+        """Nothing to tell: the wrapped executor has no bad state of its own."""
 
     def default_radio(self) -> Optional[Any]:
         """Parsl's ``FilesystemRadio``: workers write monitoring messages under the run directory."""
