@@ -137,7 +137,7 @@ def _compile(
     factory, constants, slot_members = template
     arguments = [read_dict, *constants]
     for member in slot_members:
-        arguments += [member.slot_reader, member.accept_ids]
+        arguments += [member.slot_reader, member.accept_ids, member.vet]
     return factory(*arguments), warnings
 
 
@@ -165,10 +165,10 @@ def _template(members: Tuple[ClassMember, ...], no_dict: bool) -> Any:
     if not required and not optional and not watch and not slots:
         return True
     shape = (
-        tuple((m.wanted.name, m.accept_ids is not None) for m in required),
+        tuple((m.wanted.name, m.accept_ids is not None, m.vet is not None) for m in required),
         bool(watch),
-        len(optional),
-        tuple((m.accept_ids is not None, not m.wanted.optional) for m in slots),
+        tuple(m.vet is not None for m in optional),
+        tuple((m.accept_ids is not None, not m.wanted.optional, m.vet is not None) for m in slots),
     )
     factory = _factories.get(shape)
     if factory is None:
@@ -179,32 +179,45 @@ def _template(members: Tuple[ClassMember, ...], no_dict: bool) -> Any:
     # Tuples, so that the __dict__'s keys are looked up, never hashed (see _factory).
     names = tuple(sorted({*watch, *(m.wanted.name for m in optional)}))
     constants: List[Any] = [names, tuple(watch)]
-    constants += [m.accept_ids for m in required]
-    constants += [m.wanted.name for m in optional] + [m.accept_ids for m in optional]
+    constants += [m.accept_ids for m in required] + [m.vet for m in required]
+    constants += [m.wanted.name for m in optional] + [m.accept_ids for m in optional] + [m.vet for m in optional]
     return factory, constants, tuple(slots)
 
 
 _factories: Dict[Tuple[Any, ...], Callable[..., Callable[[object], Optional[bool]]]] = {}
 
 
+def _unaccepted(value: str, ids: str, vet: Optional[str], indent: str) -> List[str]:
+    """Lines returning ``None`` when ``value``'s type is not in ``ids`` and the quick test ``vet`` fails."""
+    test = f"id(type({value})) not in {ids}"
+    if vet is not None:
+        test += f" and not {vet}({value})"
+    return [f"{indent}if {test}:", f"{indent}  return None"]
+
+
 def _factory(
-    required: Tuple[Tuple[str, bool], ...],
+    required: Tuple[Tuple[str, bool, bool], ...],
     watch: bool,
-    optional: int,
-    slots: Tuple[Tuple[bool, bool], ...],
+    optional: Tuple[bool, ...],
+    slots: Tuple[Tuple[bool, bool, bool], ...],
 ) -> Callable[..., Callable[[object], Optional[bool]]]:
     params = ["read_dict", "names", "watch"] + [f"ids{i}" for i in range(len(required))]
-    params += [f"optional{i}" for i in range(optional)] + [f"opt{i}" for i in range(optional)]
+    params += [f"vet{i}" for i in range(len(required))]
+    params += [f"optional{i}" for i in range(len(optional))] + [f"opt{i}" for i in range(len(optional))]
+    params += [f"opt_vet{i}" for i in range(len(optional))]
     for index in range(len(slots)):
-        params += [f"slot{index}", f"slot_ids{index}"]
+        params += [f"slot{index}", f"slot_ids{index}", f"slot_vet{index}"]
     lines = [f"def factory({', '.join(params)}):", "  def fast(obj):", "    try:"]
     if required or optional or watch:
         lines += ["      namespace = read_dict(obj)", "      if type(namespace) is not dict:", "        return None"]
-    for index, (name, typed) in enumerate(required):
-        lines += [f"      value = namespace.get({name!r}, MISSING)"]
-        lines += ["      if value is MISSING:", "        return False"]
-        if typed:
-            lines += [f"      if id(type(value)) not in ids{index}:", "        return None"]
+    if required:
+        # Subscripts, cheaper than get(): a missing member is the KeyError below.
+        lines += ["      try:"]
+        for index, (name, typed, vetted) in enumerate(required):
+            lines += [f"        value = namespace[{name!r}]"]
+            if typed:
+                lines += _unaccepted("value", f"ids{index}", f"vet{index}" if vetted else None, "        ")
+        lines += ["      except KeyError:", "        return False"]
     if watch or optional:
         # The common instance holds nothing beyond the required members (often nothing at
         # all): one length test settles it.  The next most common holds no other name of
@@ -215,13 +228,10 @@ def _factory(
         lines += [f"      if len(namespace) != {len(required)} and not dict_keys(namespace).isdisjoint(names):"]
         if watch:
             lines += ["        if not dict_keys(namespace).isdisjoint(watch):", "          return None"]
-        for index in range(optional):
-            lines += [
-                f"        value = namespace.get(optional{index}, MISSING)",
-                f"        if value is not MISSING and id(type(value)) not in opt{index}:",
-                "          return None",
-            ]
-    for index, (typed, needed) in enumerate(slots):
+        for index, vetted in enumerate(optional):
+            lines += [f"        value = namespace.get(optional{index}, MISSING)", "        if value is not MISSING:"]
+            lines += _unaccepted("value", f"opt{index}", f"opt_vet{index}" if vetted else None, "          ")
+    for index, (typed, needed, vetted) in enumerate(slots):
         lines += [
             "      try:",
             f"        value = slot{index}(obj)",
@@ -229,7 +239,8 @@ def _factory(
             "        return False" if needed else "        pass",
         ]
         if typed:
-            lines += ["      else:", f"        if id(type(value)) not in slot_ids{index}:", "          return None"]
+            lines += ["      else:"]
+            lines += _unaccepted("value", f"slot_ids{index}", f"slot_vet{index}" if vetted else None, "        ")
     lines += ["    except Exception:", "      return None", "    return True", "  return fast"]
     namespace: Dict[str, Any] = {"MISSING": _MISSING, "dict_keys": dict.keys}
     exec("\n".join(lines), namespace)

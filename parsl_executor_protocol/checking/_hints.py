@@ -27,8 +27,9 @@ from ..protocols._annotations import (
     resolve,
 )
 from ..protocols._introspect import find_in_mro, is_class, metaclass_runs_code
+from ..protocols._meta import ContractMeta
 
-__all__ = ["accept_ids", "clear", "hint_name", "is_subhint", "is_unresolved", "resolve", "value_matches"]
+__all__ = ["accept_ids", "clear", "hint_name", "is_subhint", "is_unresolved", "quick_vet", "resolve", "value_matches"]
 
 _type_module = type.__dict__["__module__"].__get__
 _subhints: Dict[Tuple[int, int], Tuple[Any, Any, Optional[bool]]] = {}
@@ -217,3 +218,84 @@ def accept_ids(hint: Any) -> Optional[FrozenSet[int]]:
     return frozenset()
 
 
+
+
+# --- the fast path's look at a container: its type and its first item ---------------------
+
+_MAPPING_ORIGINS = (collections.abc.Mapping, collections.abc.MutableMapping, dict)
+_SEQUENCE_ORIGINS = (
+    collections.abc.Sequence,
+    collections.abc.MutableSequence,
+    collections.abc.Collection,
+    collections.abc.Iterable,
+    list,
+)
+
+
+def _item_test(hint: Any) -> Optional[Callable[[Any], bool]]:
+    """A test one item surely passes when it satisfies ``hint`` (``None``: every item does); raises if none."""
+    ids = accept_ids(hint)
+    if ids is None:
+        return None
+    if ids:
+        return lambda item: id(type(item)) in ids
+    if is_class(hint) and type(hint) is ContractMeta and getattr(hint, "_is_runtime_protocol", False):
+        # One of the package's protocols: the engine's own isinstance, which runs no object code.
+        return lambda item: isinstance(item, hint)
+    origin = typing.get_origin(hint)
+    # A generic class that holds no items (Future[Any]): beartype checks the class alone, and
+    # so does this, without running code: issubclass() on a class whose metaclass is type
+    # reads the item type's MRO.
+    if (
+        origin is not None
+        and is_class(origin)
+        and type(origin) is type
+        and not issubclass(origin, collections.abc.Iterable)
+        and not getattr(origin, "_is_protocol", False)
+    ):
+        return lambda item: issubclass(type(item), origin)
+    return _never
+
+
+def _never(item: Any) -> bool:
+    """No quick test for such items: only an empty container is accepted quickly."""
+    return False
+
+
+def quick_vet(hint: Any) -> Optional[Callable[[Any], bool]]:
+    """A quick test for values of a container hint that :func:`accept_ids` cannot accept by type alone.
+
+    ``Mapping[K, V]`` accepts a plain ``dict`` and ``Sequence[T]`` a plain
+    ``list`` when empty or when their first item passes, which is the one
+    item beartype's own O(1) check samples; anything else (``None``: no quick
+    test) is left to the full evaluation.  The containers are read with the
+    builtin types' own methods.
+    """
+    origin = typing.get_origin(hint)
+    args = typing.get_args(hint)
+    if origin in _UNION_ORIGINS:
+        vets = [vet for vet in map(quick_vet, args) if vet is not None]
+        if not vets:
+            return None
+        return lambda value: any(vet(value) for vet in vets)
+    if origin in _MAPPING_ORIGINS and len(args) == 2:
+        key_test, value_test = _item_test(args[0]), _item_test(args[1])
+
+        def vet_mapping(value: Any) -> bool:
+            if type(value) is not dict:
+                return False
+            for key, item in dict.items(value):
+                return (key_test is None or key_test(key)) and (value_test is None or value_test(item))
+            return True
+
+        return vet_mapping
+    if origin in _SEQUENCE_ORIGINS and len(args) == 1:
+        item_test = _item_test(args[0])
+
+        def vet_sequence(value: Any) -> bool:
+            if type(value) is not list:
+                return False
+            return not list.__len__(value) or item_test is None or item_test(list.__getitem__(value, 0))
+
+        return vet_sequence
+    return None

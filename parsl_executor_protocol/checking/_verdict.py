@@ -13,7 +13,7 @@ import collections.abc
 import functools
 import sys
 import types
-from typing import Any, Dict, FrozenSet, Optional, Tuple
+from typing import Any, Callable, Dict, FrozenSet, Optional, Tuple
 
 from .._memo import bounded_put
 from ..protocols._introspect import (
@@ -119,6 +119,7 @@ class ClassMember:
         "role",
         "shadowable",
         "slot_reader",
+        "vet",
         "wanted",
     )
 
@@ -142,6 +143,8 @@ class ClassMember:
         self.slot_reader = slot_reader
         #: Ids of the value types the fast path accepts outright (``None``: all); none for methods.
         self.accept_ids = _NO_TYPES if wanted.kind == METHOD else accepted_types(wanted)
+        #: The fast path's quick test of a container value the ids do not accept (``None``: none).
+        self.vet = None if wanted.kind == METHOD else quick_test(wanted)
         self.role = self._role()
 
     def _role(self) -> str:
@@ -151,7 +154,12 @@ class ClassMember:
             return FAIL if self.has_errors else NOTHING
         if self.has_errors:
             return REQUIRED  # Only the instance __dict__ can still provide it.
-        if self.accept_ids == _NO_TYPES or self.entry not in (ABSENT, ANNOTATION, VALUE, CALLABLE):
+        if (self.accept_ids == _NO_TYPES and self.vet is None) or self.entry not in (
+            ABSENT,
+            ANNOTATION,
+            VALUE,
+            CALLABLE,
+        ):
             return WATCH  # Overriding a method or a descriptor needs the full evaluation.
         return OPTIONAL if self.accept_ids is not None else NOTHING
 
@@ -160,22 +168,26 @@ class ClassMember:
 
 # id(member) -> (member, its call shape or None, accepted type ids, expected text).  Model
 # members are cached with their protocol's model, so an id here is that member.
-_derived: Dict[int, Tuple[Member, Optional[Shape], Optional[FrozenSet[int]], str]] = _cache.memo({})
+_Derived = Tuple[Member, Optional[Shape], Optional[FrozenSet[int]], str, Optional[Callable[[Any], bool]]]
+_derived: Dict[int, _Derived] = _cache.memo({})
 
 
-def _derive(wanted: Member) -> Tuple[Member, Optional[Shape], Optional[FrozenSet[int]], str]:
+def _derive(wanted: Member) -> _Derived:
     found = _derived.get(id(wanted))
     if found is not None and found[0] is wanted:
         return found
     shape: Optional[Shape] = None
     accept: Optional[FrozenSet[int]] = None
+    vet: Optional[Callable[[Any], bool]] = None
     if wanted.kind == METHOD:
         shape = shape_of_params(wanted.params)
         text = f"method {describe(wanted.name, shape)}"
     else:
-        accept = None if is_unresolved(wanted.type) else _hints.accept_ids(wanted.type)
+        if not is_unresolved(wanted.type):
+            accept = _hints.accept_ids(wanted.type)
+            vet = _hints.quick_vet(wanted.type) if accept is not None else None
         text = wanted.describe()
-    derived = (wanted, shape, accept, text)
+    derived = (wanted, shape, accept, text, vet)
     return bounded_put(_derived, id(wanted), derived)
 
 
@@ -189,6 +201,11 @@ def protocol_shape(wanted: Member) -> Shape:
 def accepted_types(wanted: Member) -> Optional[FrozenSet[int]]:
     """Ids of the value types the fast path accepts outright for ``wanted`` (``None``: every type)."""
     return _derive(wanted)[2]
+
+
+def quick_test(wanted: Member) -> Optional[Callable[[Any], bool]]:
+    """The fast path's quick test for container values of ``wanted`` (see :func:`_hints.quick_vet`)."""
+    return _derive(wanted)[4]
 
 
 def expected(wanted: Member) -> str:

@@ -1,0 +1,124 @@
+"""Container members on the fast path: a dict or list is judged by its type and its first item, as beartype samples.
+
+``tasks: Mapping[Any, Future[Any]]`` and its kind used to send every
+instance that sets them in ``__init__`` or a slot to the full evaluation; the
+fast path now accepts a plain ``dict``/``list`` whose first item passes, and
+leaves anything else (a subclass, a wrong first item) to the full evaluation,
+so the verdict is the same either way.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import Future
+from typing import Any, Dict, List, Mapping, Optional, Sequence
+
+import pytest
+
+from parsl_executor_protocol import CurrentBlockProviderExecutorProtocol, JobStatusLike, check, conforms
+from parsl_executor_protocol.checking import _cache
+from parsl_executor_protocol.checking._hints import quick_vet
+
+from .fixtures_abc2020 import Concrete2020Executor
+
+
+class _State:
+    """Satisfies JobStateLike."""
+
+    name = "RUNNING"
+    value = 2
+
+
+class _Status:
+    """Satisfies JobStatusLike."""
+
+    def __init__(self) -> None:
+        self.state = _State()
+        self.message: Optional[str] = None
+
+    @property
+    def terminal(self) -> bool:
+        return False
+
+    @property
+    def status_name(self) -> str:
+        return "RUNNING"
+
+
+class MyFuture(Future):  # type: ignore[type-arg]
+    """A subclass, as parsl's own futures are."""
+
+
+def _fast(obj: object, protocol: Any) -> Any:
+    assert isinstance(obj, protocol) in (True, False)
+    plan = _cache.hooked[id(protocol)][id(type(obj))]
+    return plan.fast if plan.fast in (True, False) else plan.fast(obj)
+
+
+def test_quick_vet_of_a_mapping_samples_the_first_item() -> None:
+    """Mapping[Any, Future[Any]]: an empty dict or one whose first value is a Future (subclass) passes."""
+    vet = quick_vet(Mapping[Any, Future[Any]])
+    assert vet is not None
+    assert vet({}) is True
+    assert vet({1: Future()}) is True
+    assert vet({1: MyFuture()}) is True
+    assert vet({1: "not a future"}) is False
+    assert vet([]) is False
+
+
+def test_quick_vet_reads_no_overridden_method() -> None:
+    """A dict subclass is not read by the quick test at all (its methods could run code)."""
+
+    class Loud(dict):  # type: ignore[type-arg]
+        def items(self) -> Any:
+            raise AssertionError("ran")
+
+        def __iter__(self) -> Any:
+            raise AssertionError("ran")
+
+    vet = quick_vet(Dict[str, int])
+    assert vet is not None
+    assert vet(Loud(a=1)) is False
+
+
+def test_quick_vet_of_protocol_items_and_sequences() -> None:
+    """Items typed by one of the package's protocols are judged by its isinstance; lists by their first item."""
+    vet = quick_vet(Mapping[str, JobStatusLike])
+    assert vet is not None
+    assert vet({"0": _Status()}) is True
+    assert vet({"0": object()}) is False
+    seq = quick_vet(Sequence[int])
+    assert seq is not None
+    assert seq([1, 2]) is True
+    assert seq(["x"]) is False
+    assert seq([]) is True
+    assert quick_vet(List[Any]) is not None
+    assert quick_vet(int) is None
+
+
+@pytest.mark.parametrize("tasks", [{}, {1: Future()}, {1: MyFuture(), 2: Future()}])
+def test_instances_with_tasks_in_init_take_the_fast_path(tasks: Dict[int, Any]) -> None:
+    """The 2020 fixture, its tasks dict set per instance, is settled by the fast path; verdicts agree."""
+    executor = Concrete2020Executor()
+    executor.__dict__["tasks"] = tasks  # the instance's own dict, as an executor's __init__ sets it
+    from parsl_executor_protocol import ParslExecutorProtocol
+
+    assert conforms(executor, ParslExecutorProtocol)
+    assert check(executor, ParslExecutorProtocol).ok
+
+
+def test_a_wrong_first_item_goes_to_the_full_evaluation() -> None:
+    """A dict whose first value is not a Future is not accepted quickly; the full evaluation decides."""
+
+    class Exec:
+        label = "x"
+
+        def __init__(self, tasks: Dict[Any, Any]) -> None:
+            self.tasks = tasks
+            self.status_facade: Dict[str, Any] = {}
+
+    good, bad = Exec({1: Future()}), Exec({1: "nope"})
+    protocol = CurrentBlockProviderExecutorProtocol
+    assert _fast(good, protocol) is not None or not conforms(good, protocol)
+    # Whatever the rest of Exec lacks, the bad dict never makes the fast path say yes.
+    assert _fast(bad, protocol) is not True
+    assert isinstance(bad, protocol) is conforms(bad, protocol)
