@@ -357,7 +357,10 @@ def test_suite_on_an_executor_that_hangs_is_bounded_in_total(pytester: pytest.Py
         """
     )
     pytester.syspathinsert()
-    result = pytester.runpytest("-p", "no:cacheprovider", "--executor-timeout=2", "--tb=line", "-p", "no:randomly")
+    # In a subprocess with its own bound: an in-process run's pytest-timeout would replace this test's.
+    result = pytester.runpytest_subprocess(
+        "-p", "no:cacheprovider", "--executor-timeout=2", "--tb=line", "-p", "no:randomly", timeout=200
+    )
     output = result.stdout.str()
     assert result.parseoutcomes()["failed"] >= 5, output
     assert "total budget" in output
