@@ -315,3 +315,53 @@ def test_executor_with_slots_fails_round_trip_not_with_a_traceback(tmp_path: Pat
 
     with pytest.raises(BehaviourError, match="has no member 'run_id', which Parsl assigns"):
         check_assignable_members_round_trip(Slotted(), contract="current", timeout=TIMEOUT)
+
+
+# --- a broken executor costs a bounded total, not a timeout per call ------------------------------
+
+
+def test_hangs_share_one_budget() -> None:
+    """Once an executor has hung for the whole budget, later bounded calls fail at once, saying why."""
+    from parsl_executor_protocol.testing._bounded import Budget, using_budget
+
+    hang = threading.Event()
+    budget = Budget(TIMEOUT)
+    with using_budget(budget):
+        with pytest.raises(BehaviourError, match="did not return within"):
+            call_within(TIMEOUT, "shutdown-returns", object(), "shutdown()", hang.wait)
+        with pytest.raises(BehaviourError, match="total budget"):
+            call_within(TIMEOUT, "shutdown-returns", object(), "shutdown()", hang.wait)
+    assert budget.remaining() == 0
+    hang.set()
+
+
+@pytest.mark.timeout(240)
+def test_suite_on_an_executor_that_hangs_is_bounded_in_total(pytester: pytest.Pytester) -> None:
+    """Every test of the suite on an executor whose futures never resolve fails, most without waiting.
+
+    The class shares one budget, 1.5 x the timeout: after the first hangs, the
+    remaining tests say the budget is spent instead of waiting again, and
+    hypothesis stops at the first failure instead of replaying it.
+    """
+    pytester.makepyfile(kit_executors=(Path(__file__).parent / "_kit_executors.py").read_text())
+    pytester.makepyfile(
+        test_hanging="""
+        import pytest
+        from kit_executors import BrokenNeverResolves
+        from parsl_executor_protocol.testing import AbstractExecutorTests
+
+        class TestHanging(AbstractExecutorTests):
+            @pytest.fixture
+            def executor_factory(self):
+                return BrokenNeverResolves
+        """
+    )
+    pytester.syspathinsert()
+    # In a subprocess with its own bound: an in-process run's pytest-timeout would replace this test's.
+    result = pytester.runpytest_subprocess(
+        "-p", "no:cacheprovider", "--executor-timeout=2", "--tb=line", "-p", "no:randomly", timeout=200
+    )
+    output = result.stdout.str()
+    assert result.parseoutcomes()["failed"] >= 5, output
+    assert "total budget" in output
+    assert "Shrink" not in output  # hypothesis did not replay failing examples

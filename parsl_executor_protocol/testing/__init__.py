@@ -21,6 +21,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 __all__ = [
+    "BUDGET_FACTOR",
     "CONTRACTS",
     "DEFAULT_STATE_MACHINE_SETTINGS",
     "DEFAULT_TIMEOUT",
@@ -63,6 +64,7 @@ _LAZY: dict[str, str] = {
     "RULES": "._rules",
     "BehaviourError": "..errors",
     "DEFAULT_TIMEOUT": "._bounded",
+    "BUDGET_FACTOR": "._bounded",
     "KitError": "._tasks",
     "echo": "._tasks",
     "start_executor": "._lifecycle",
@@ -83,7 +85,7 @@ _LAZY.update(dict.fromkeys([name for name in __all__ if name not in _LAZY and na
 if TYPE_CHECKING:  # lazy names, typed for static checkers
     from ..errors import BehaviourError
     from ..protocols._contracts import EXECUTOR_CONTRACTS as CONTRACTS
-    from ._bounded import DEFAULT_TIMEOUT
+    from ._bounded import BUDGET_FACTOR, DEFAULT_TIMEOUT
     from ._checks import (
         DEFAULT_UNSUPPORTED_RESOURCE_KEY,
         ShutdownReport,

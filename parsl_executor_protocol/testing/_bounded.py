@@ -4,27 +4,109 @@ A broken executor (a ``shutdown()`` that blocks, a future that never resolves)
 must make a check fail with a message, never hang the test run.  The helper
 thread is a daemon so that a call that never returns cannot keep the
 interpreter alive either.
+
+Each wait is bounded by the timeout, and all the waits of a check, of a state
+machine run or of a test class of the suite share a :class:`Budget`
+(:data:`BUDGET_FACTOR` times the timeout) for the time the executor spends
+hanging: once it is spent, later waits fail at once, saying so.  A working
+executor never hangs, so it never spends any of it.
 """
 
 from __future__ import annotations
 
 import contextlib
+import contextvars
+import functools
 import os
 import tempfile
 import threading
 from concurrent.futures import Future
 from concurrent.futures import wait as wait_futures
 from types import TracebackType
-from typing import Any, Callable, Generic, Optional, Tuple, TypeVar
+from typing import Any, Callable, Generic, Iterator, Optional, Tuple, TypeVar
 
 from ._rules import fail
 
-__all__ = ["DEFAULT_TIMEOUT", "Gate", "Outcome", "call_within", "get_within", "resolve_within"]
+__all__ = [
+    "BUDGET_FACTOR",
+    "DEFAULT_TIMEOUT",
+    "Budget",
+    "Gate",
+    "Outcome",
+    "budgeted",
+    "call_within",
+    "get_within",
+    "resolve_within",
+    "using_budget",
+]
 
 #: Seconds a single executor call, or a single task, may take before a check fails.
 DEFAULT_TIMEOUT = 30.0
+#: The total time an executor may hang across a check, a state machine run or a test class of
+#: the suite, in timeouts: the first hang takes a whole timeout, later ones share half of one.
+BUDGET_FACTOR = 1.5
 
 _T = TypeVar("_T")
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+class Budget:
+    """Seconds an executor may spend hanging (calls not returning, futures not resolving), shared by many waits."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.spent = 0.0
+        self._lock = threading.Lock()
+
+    def remaining(self) -> float:
+        """Seconds left to wait, ``0`` once spent."""
+        return max(0.0, self.seconds - self.spent)
+
+    def charge(self, seconds: float) -> None:
+        """Record ``seconds`` spent waiting for something that did not come."""
+        with self._lock:
+            self.spent += seconds
+
+    def exhausted_note(self) -> str:
+        """What a failure says when the budget cut a wait short."""
+        return (
+            f"not waited for: the executor already hung for {self.spent:g} s, the kit's total budget "
+            f"({BUDGET_FACTOR:g} x the executor timeout)"
+        )
+
+
+_current: contextvars.ContextVar[Optional[Budget]] = contextvars.ContextVar(
+    "parsl_executor_protocol_budget", default=None
+)
+
+
+@contextlib.contextmanager
+def using_budget(budget: Budget) -> Iterator[Budget]:
+    """Make the bounded waits inside the ``with`` block share ``budget``."""
+    token = _current.set(budget)
+    try:
+        yield budget
+    finally:
+        _current.reset(token)
+
+
+def budgeted(check: _F) -> _F:
+    """Run ``check`` (taking a ``timeout`` keyword) within a budget of its own, unless one is already in use."""
+
+    @functools.wraps(check)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if _current.get() is not None:
+            return check(*args, **kwargs)
+        timeout = kwargs.get("timeout", DEFAULT_TIMEOUT)
+        with using_budget(Budget(BUDGET_FACTOR * timeout)):
+            return check(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _allowed(timeout: float) -> Tuple[float, Optional[Budget]]:
+    budget = _current.get()
+    return (timeout, None) if budget is None else (min(timeout, budget.remaining()), budget)
 
 
 class Outcome(Generic[_T]):
@@ -47,6 +129,9 @@ def call_within(
     the check decides what it means.
     """
     outcome: Outcome[_T] = Outcome()
+    wait, budget = _allowed(timeout)
+    if budget is not None and wait <= 0:
+        fail(rule, executor, f"{what}: {budget.exhausted_note()}")
 
     def run() -> None:
         try:
@@ -56,9 +141,11 @@ def call_within(
 
     thread = threading.Thread(target=run, name=f"parsl-executor-protocol check: {what}", daemon=True)
     thread.start()
-    thread.join(timeout)
+    thread.join(wait)
     if thread.is_alive():
-        fail(rule, executor, f"{what} did not return within {timeout:g} s")
+        if budget is not None:
+            budget.charge(wait)
+        fail(rule, executor, f"{what} did not return within {wait:g} s")
     return outcome
 
 
@@ -71,8 +158,11 @@ def get_within(timeout: float, rule: str, executor: object, what: str, fn: Calla
 
 
 def resolve_within(future: Future[Any], timeout: float) -> bool:
-    """Wait up to ``timeout`` s for ``future`` to be done; return whether it is."""
-    done, _ = wait_futures([future], timeout=timeout)
+    """Wait up to ``timeout`` s (less if the budget in use has less left) for ``future``; return whether it is done."""
+    wait, budget = _allowed(timeout)
+    done, _ = wait_futures([future], timeout=wait)
+    if not done and budget is not None:
+        budget.charge(wait)
     return bool(done)
 
 

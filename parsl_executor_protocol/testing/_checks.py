@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Type, Union
 
 from ..protocols._contracts import EXECUTOR_CONTRACTS, contract_protocol, validate_contract
-from ._bounded import DEFAULT_TIMEOUT, Gate, Outcome, call_within, get_within, resolve_within
+from ._bounded import DEFAULT_TIMEOUT, Gate, Outcome, budgeted, call_within, get_within, resolve_within
 from ._rules import DEFAULT_KIT_CONTRACT, Contract, fail, short_repr
 from ._tasks import KitError, echo, raise_error, wait_at_gate
 
@@ -185,6 +185,7 @@ def _task_ids(tasks: Mapping[Any, Any], future: Future[Any]) -> List[Any]:
 # --- label and assignable members ----------------------------------------------------------------
 
 
+@budgeted
 def check_label(executor: Any, *, timeout: float = DEFAULT_TIMEOUT) -> str:
     """Rule ``label``: ``label`` is a non-empty string.  Returns the label."""
     label = _read(executor, "label", "label", timeout)
@@ -223,6 +224,7 @@ def default_assignable_members(contract: Contract) -> Tuple[str, ...]:
     return ("hub_address", "hub_port", "run_dir") if contract == "2020" else ("run_dir", "run_id", "log_config")
 
 
+@budgeted
 def check_assignable_members_round_trip(
     executor: Any,
     members: Union[Iterable[str], Mapping[str, Sequence[Any]], None] = None,
@@ -272,6 +274,7 @@ def check_assignable_members_round_trip(
 # --- submit, results and exceptions --------------------------------------------------------------
 
 
+@budgeted
 def check_submit_result(
     executor: Any,
     func: Callable[..., Any] = echo,
@@ -309,6 +312,7 @@ def check_submit_result(
     return result
 
 
+@budgeted
 def check_exception_propagates(
     executor: Any,
     exc_type: Type[BaseException] = KitError,
@@ -389,6 +393,7 @@ def _read_tasks(executor: Any, timeout: float) -> Mapping[Any, Any]:
     return dict(get_within(timeout, "tasks-tracks-every-future", executor, "reading tasks.items()", tasks.items))
 
 
+@budgeted
 def check_tasks_tracks_every_future(
     executor: Any,
     *,
@@ -439,6 +444,7 @@ def check_tasks_tracks_every_future(
 # --- bad state -----------------------------------------------------------------------------------
 
 
+@budgeted
 def check_bad_state_fails_pending_and_later(
     executor: Any,
     *,
@@ -572,6 +578,7 @@ def _status(executor: Any, timeout: float) -> Dict[Any, Any]:
     return status
 
 
+@budgeted
 def check_scaling_returns_lists(
     executor: Any, *, contract: Contract = DEFAULT_KIT_CONTRACT, timeout: float = DEFAULT_TIMEOUT, blocks: int = 1
 ) -> Tuple[List[Any], List[Any]]:
@@ -606,6 +613,7 @@ def check_scaling_returns_lists(
     return added, removed
 
 
+@budgeted
 def check_status_reports_blocks(
     executor: Any, *, contract: Contract = DEFAULT_KIT_CONTRACT, timeout: float = DEFAULT_TIMEOUT, scale: bool = True
 ) -> Dict[Any, Any]:
@@ -636,6 +644,7 @@ def check_status_reports_blocks(
     return status
 
 
+@budgeted
 def check_scaling_enabled_consistent(executor: Any, *, timeout: float = DEFAULT_TIMEOUT) -> bool:
     """Rule ``scaling-enabled-consistent`` (2020 contract): ``scaling_enabled`` says whether scaling adds blocks.
 
@@ -698,6 +707,7 @@ class ShutdownReport:
     unresolved: int
 
 
+@budgeted
 def check_shutdown_resolves_pending(
     executor: Any,
     *,
@@ -770,6 +780,7 @@ def check_shutdown_resolves_pending(
 # --- today's contract: resource specifications ---------------------------------------------------
 
 
+@budgeted
 def check_empty_resource_specification_runs(executor: Any, *, timeout: float = DEFAULT_TIMEOUT) -> Any:
     """Rule ``empty-resource-specification-runs`` (today's contract): ``submit(func, {}, ...)`` runs the task."""
     rule = "empty-resource-specification-runs"
@@ -786,6 +797,7 @@ def check_empty_resource_specification_runs(executor: Any, *, timeout: float = D
     return future.result(timeout=0)
 
 
+@budgeted
 def check_unsupported_resources_rejected(
     executor: Any, key: str = DEFAULT_UNSUPPORTED_RESOURCE_KEY, *, timeout: float = DEFAULT_TIMEOUT
 ) -> BaseException:

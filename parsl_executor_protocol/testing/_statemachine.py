@@ -16,14 +16,14 @@ import uuid
 from concurrent.futures import Future
 from typing import Any, Callable, ClassVar, Dict, List, Optional, Tuple, Type, TypeVar
 
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule, run_state_machine_as_test
 
 from ..errors import BehaviourError
 from ..protocols._contracts import EXECUTOR_CONTRACTS, validate_contract
 from ._arguments import exception_types, task_args, task_kwargs
-from ._bounded import DEFAULT_TIMEOUT, Gate, call_within, get_within, resolve_within
+from ._bounded import DEFAULT_TIMEOUT, Gate, budgeted, call_within, get_within, resolve_within
 from ._checks import (
     _block_ids,
     _call,
@@ -400,10 +400,14 @@ class ExecutorStateMachine(RuleBasedStateMachine):
 
 #: Settings :func:`run_state_machine` uses unless given others: small, and without deadlines
 #: (executors have their own latencies; every call is bounded by the kit's timeout instead).
+#: A failure is reported as found, not shrunk (each replay would wait for a broken executor
+#: again); pass settings with ``Phase.shrink`` for the shortest failing sequence.
 DEFAULT_STATE_MACHINE_SETTINGS = settings(
     max_examples=10,
     stateful_step_count=10,
     deadline=None,
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],
+    report_multiple_bugs=False,
     suppress_health_check=[HealthCheck.too_slow],
 )
 
@@ -461,8 +465,17 @@ def run_state_machine(
     """Run the state machine for ``factory`` (see :func:`make_state_machine`); raise on the first broken rule.
 
     ``settings`` default to :data:`DEFAULT_STATE_MACHINE_SETTINGS` (10 runs of
-    up to 10 steps).  A failure is a ``BehaviourError`` naming the rule, after
-    hypothesis has printed the shortest sequence of steps that breaks it.
+    up to 10 steps, stopping at the first failure).  A failure is a
+    ``BehaviourError`` naming the rule, after hypothesis has printed the
+    sequence of steps that broke it.  The time the executor may hang, over all
+    runs, is :data:`~._bounded.BUDGET_FACTOR` times ``timeout`` (shared with
+    the test class, inside the suite).
     """
     machine = make_state_machine(factory, contract=contract, timeout=timeout, **capabilities)  # type: ignore[arg-type]
-    run_state_machine_as_test(machine, settings=settings or DEFAULT_STATE_MACHINE_SETTINGS)
+    # All runs and steps share one budget for the time the executor hangs (see _bounded).
+    _run_budgeted(machine, settings or DEFAULT_STATE_MACHINE_SETTINGS, timeout=timeout)
+
+
+@budgeted
+def _run_budgeted(machine: Type[ExecutorStateMachine], chosen: settings, *, timeout: float) -> None:
+    run_state_machine_as_test(machine, settings=chosen)

@@ -12,9 +12,10 @@ from __future__ import annotations
 from typing import Any, Callable, ClassVar, Dict, Iterator, Optional, Sequence, Tuple, Type
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 
 from ._arguments import exception_types, task_args, task_kwargs
+from ._bounded import BUDGET_FACTOR, Budget, using_budget
 from ._checks import (
     DEFAULT_UNSUPPORTED_RESOURCE_KEY,
     _scaling_names,
@@ -46,9 +47,13 @@ __all__ = ["AbstractCurrentExecutorTests", "AbstractExecutorTests"]
 # same test function runs for every subclass (that is the point of the suite), which is
 # what HealthCheck.differing_executors warns about; replaying one subclass's examples
 # for another is harmless here.
+# A failing example is reported as found, not shrunk: every replay of a broken
+# executor's failure would wait for it again.
 _EXAMPLES = settings(
     max_examples=25,
     deadline=None,
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],
+    report_multiple_bugs=False,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.differing_executors],
 )
 
@@ -110,6 +115,19 @@ class _ExecutorSuite:
         shutdown_quietly(made, timeout=executor_timeout)
 
     # --- bounds and capabilities (override to change) --------------------------------------------
+
+    @pytest.fixture(scope="class")
+    def _kit_budget_holder(self) -> Dict[str, Budget]:
+        return {}
+
+    @pytest.fixture(autouse=True)
+    def _kit_budget(self, _kit_budget_holder: Dict[str, Budget], executor_timeout: float) -> Iterator[Budget]:
+        """The budget every test of the class shares for the time its executors hang (see ``_bounded``)."""
+        # Made by the first test, with its timeout: a class-scoped fixture cannot ask the
+        # function-scoped executor_timeout, which a subclass may override.
+        budget = _kit_budget_holder.setdefault("budget", Budget(BUDGET_FACTOR * executor_timeout))
+        with using_budget(budget):
+            yield budget
 
     @pytest.fixture
     def executor_timeout(self, request: pytest.FixtureRequest) -> float:
