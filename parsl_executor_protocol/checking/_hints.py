@@ -232,6 +232,12 @@ _SEQUENCE_ORIGINS = (
 )
 
 
+def _is_package_protocol(hint: Any) -> bool:
+    # One of the package's runtime protocols: its isinstance is the engine's, which runs no
+    # object code (a recursive reference is assumed to conform, as in any check).
+    return is_class(hint) and type(hint) is ContractMeta and bool(getattr(hint, "_is_runtime_protocol", False))
+
+
 def _item_test(hint: Any) -> Optional[Callable[[Any], bool]]:
     """A test one item surely passes when it satisfies ``hint`` (``None``: every item does); raises if none."""
     ids = accept_ids(hint)
@@ -239,8 +245,7 @@ def _item_test(hint: Any) -> Optional[Callable[[Any], bool]]:
         return None
     if ids:
         return lambda item: id(type(item)) in ids
-    if is_class(hint) and type(hint) is ContractMeta and getattr(hint, "_is_runtime_protocol", False):
-        # One of the package's protocols: the engine's own isinstance, which runs no object code.
+    if _is_package_protocol(hint):
         return lambda item: isinstance(item, hint)
     origin = typing.get_origin(hint)
     # A generic class that holds no items (Future[Any]): beartype checks the class alone, and
@@ -271,6 +276,8 @@ def quick_vet(hint: Any) -> Optional[Callable[[Any], bool]]:
     test) is left to the full evaluation.  The containers are read with the
     builtin types' own methods.
     """
+    if _is_package_protocol(hint):
+        return lambda value: isinstance(value, hint)
     origin = typing.get_origin(hint)
     args = typing.get_args(hint)
     if origin in _UNION_ORIGINS:
