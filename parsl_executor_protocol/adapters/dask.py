@@ -188,6 +188,10 @@ class DaskBackend:
             report[name] = ("RUNNING", None)
         return report
 
+    def in_worker(self) -> bool:
+        """Never known: Dask runs tasks on its workers' own threads or processes."""
+        return False
+
     def start(self, run_dir: str) -> None:
         """Nothing to start: the wrapped executor already runs."""
 
