@@ -5,12 +5,14 @@ from __future__ import annotations
 import concurrent.futures as cf
 import multiprocessing
 import os
+import pickle
 import signal
 import subprocess
 import sys
 import textwrap
 import threading
-from typing import Any, List, Optional, Set
+import warnings
+from typing import Any, Iterator, List, Optional, Set
 
 import pytest
 
@@ -163,3 +165,78 @@ def test_a_killed_worker_leaves_no_traceback_thread_or_process(
     assert "Traceback" not in err
     assert left_threads == []
     assert left_children == set()
+
+
+# --- Dask ----------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def dask_cluster() -> Iterator[Any]:
+    """One small in-process Dask cluster for the module, on the loopback interface."""
+    distributed = pytest.importorskip("distributed")
+    with warnings.catch_warnings():
+        # The scheduler's HTTP health routes get a free loopback port, not 8787.
+        cluster = distributed.LocalCluster(
+            n_workers=1, threads_per_worker=2, processes=False, protocol="tcp://", host="127.0.0.1",
+            dashboard_address=None, scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+        )
+    with cluster:
+        yield cluster
+
+
+def _dask_adapter(cluster: Any) -> ExecutorAdapter:
+    import distributed
+
+    return adapt(distributed.Client(cluster), label="dask")  # type: ignore[no-untyped-call]  # untyped in distributed
+
+
+def test_dask_bad_state_leaves_no_future_pending(dask_cluster: Any) -> None:
+    """set_bad_state_and_fail_all with tasks running, finishing and queued: every future is done when it returns."""
+    adapter = _dask_adapter(dask_cluster)
+    try:
+        futures = [adapter.submit(tasks.sleep_then, {}, 0.002, i) for i in range(400)]
+        cf.wait(futures[:40], timeout=TIMEOUT)  # tasks are finishing, their results on their way back
+        error = RuntimeError("cluster lost")
+        adapter.set_bad_state_and_fail_all(error)
+        pending = [f for f in futures if not f.done()]
+        assert pending == []
+        assert {type(f.exception(timeout=0)) for f in futures} <= {type(None), RuntimeError}
+        assert any(f.exception(timeout=0) is error for f in futures)
+    finally:
+        adapter.shutdown()
+
+
+@pytest.mark.parametrize("exit_with", [KeyboardInterrupt, SystemExit])
+def test_dask_task_raising_keyboard_interrupt_or_system_exit_fails_its_future(
+    dask_cluster: Any, exit_with: type
+) -> None:
+    """The task's future fails with the very exception, as the standard pools do; the adapter runs on."""
+    with _dask_adapter(dask_cluster) as adapter:
+        error = adapter.submit(tasks.raise_base_exception, {}, exit_with.__name__).exception(timeout=TIMEOUT)
+        assert type(error) is exit_with
+        assert adapter.submit(tasks.add, {}, 1, 2).result(timeout=TIMEOUT) == 3
+
+
+def test_dask_unpicklable_argument_or_result_fails_the_future_clearly(dask_cluster: Any) -> None:
+    """An argument or a result Dask cannot serialize fails that task's future with one clear line."""
+    with _dask_adapter(dask_cluster) as adapter:
+        argument = adapter.submit(tasks.identity, {}, threading.Lock()).exception(timeout=TIMEOUT)
+        assert isinstance(argument, pickle.PicklingError)
+        assert str(argument).startswith("task identity cannot be sent to Dask: its function or arguments")
+        result = adapter.submit(tasks.make_lock, {}).exception(timeout=TIMEOUT)
+        assert isinstance(result, pickle.PicklingError)
+        assert "cannot be serialized back" in str(result)
+        for error in (argument, result):
+            assert "\n" not in str(error)
+        assert adapter.submit(tasks.add, {}, 1, 2).result(timeout=TIMEOUT) == 3
+        assert not adapter.bad_state_is_set
+
+
+@pytest.mark.parametrize("kind", ["threads", "processes", "loky"])
+@pytest.mark.parametrize("exit_with", [KeyboardInterrupt, SystemExit])
+def test_pool_task_raising_keyboard_interrupt_or_system_exit_fails_its_future(kind: str, exit_with: type) -> None:
+    """The same on every pool: the future fails with the very exception and the adapter runs on."""
+    with adapt(_pool(kind), label=kind) as adapter:
+        error = adapter.submit(tasks.raise_base_exception, {}, exit_with.__name__).exception(timeout=TIMEOUT)
+        assert type(error) is exit_with
+        assert adapter.submit(tasks.add, {}, 1, 2).result(timeout=TIMEOUT) == 3

@@ -443,14 +443,29 @@ class _AdapterCore:
 
     def _callback_done(self, inner: Any) -> None:
         """Done-callback of the wrapped executor's future in callback mode: copy its outcome."""
+        if inner not in self._pending:
+            return  # claimed already: failed by bad state or a shutdown timeout
+        # Fetch the outcome before claiming the task: fetching may take a round trip (Dask
+        # gets the result from its worker), and a task still unclaimed meanwhile is failed at
+        # once by bad state, which must leave no future pending when it returns.
+        outcome = self._outcome(inner)
         future = self._pending.pop(inner, None)
         if future is not None:
-            self._settle_from(future, inner)
+            self._settle(future, outcome)
+
+    def _outcome(self, inner: Any) -> tuple[bool, Any]:
+        try:
+            return True, self._backend.result(inner)
+        except BaseException as exc:
+            return False, exc
 
     def _settle_from(self, future: Future[Any], inner: Any) -> None:
-        try:
-            result = self._backend.result(inner)
-        except BaseException as exc:
+        self._settle(future, self._outcome(inner))
+
+    def _settle(self, future: Future[Any], outcome: tuple[bool, Any]) -> None:
+        ok, value = outcome
+        if not ok:
+            exc = value
             if isinstance(exc, CancelledError) and self._closed:  # cancelled by bad state or shutdown
                 _cancel(future)
             elif not self._shut_down and self._backend.is_fatal(exc):
@@ -461,7 +476,7 @@ class _AdapterCore:
             else:
                 _settle_exception(future, exc)
             return
-        _settle_result(future, result)
+        _settle_result(future, value)
 
     # -- submission ----------------------------------------------------------------------------------
 
