@@ -50,6 +50,17 @@ def pid() -> int:
     return os.getpid()
 
 
+def raise_base_exception(name: str) -> None:
+    """Raise ``KeyboardInterrupt`` or ``SystemExit``, which are not ``Exception`` subclasses."""
+    exc: BaseException = KeyboardInterrupt("stop") if name == "KeyboardInterrupt" else SystemExit(3)
+    raise exc
+
+
+def make_lock() -> Any:
+    """Return something no pickler can serialize."""
+    return threading.Lock()
+
+
 def kill_own_process() -> None:
     """Kill the worker process running this task with SIGKILL."""
     os.kill(os.getpid(), signal.SIGKILL)

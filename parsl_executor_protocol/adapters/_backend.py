@@ -81,6 +81,10 @@ class Backend(Protocol):
         """Report every block the wrapped executor has now."""
         ...
 
+    def in_worker(self) -> bool:
+        """Whether the calling thread is one of the wrapped executor's workers, running a task."""
+        ...
+
     def start(self, run_dir: str) -> None:
         """Start the wrapped executor where it needs starting (pools and Dask clients already run)."""
         ...

@@ -138,8 +138,15 @@ def set_backend_chooser(choose: Callable[[object], Backend]) -> None:
 Mode = Literal["runner", "callback", "direct"]
 
 
-def _run(future: Future[Any], func: Callable[..., Any], args: Sequence[Any], kwargs: Mapping[str, Any]) -> None:
-    """Run one task on a pool thread and settle the adapter's ``future`` with its outcome (runner mode)."""
+#: The adapter whose task the current thread is running (runner mode): shutdown() from
+#: there must raise, not wait for the very task that called it.
+_running = threading.local()
+
+
+def _run(
+    owner: object, future: Future[Any], func: Callable[..., Any], args: Sequence[Any], kwargs: Mapping[str, Any]
+) -> None:
+    """Run one task of adapter ``owner`` on a pool thread and settle its ``future`` with its outcome (runner mode)."""
     try:
         if not future.set_running_or_notify_cancel():
             return  # cancelled before it started; its waiters are notified now
@@ -149,9 +156,11 @@ def _run(future: Future[Any], func: Callable[..., Any], args: Sequence[Any], kwa
         return
     # try/except rather than contextlib.suppress below: this runs once per task, and
     # suppress() would make an object each time.
+    _running.owner = owner
     try:
         result = func(*args, **kwargs)
     except BaseException as exc:
+        _running.owner = None
         try:  # noqa: SIM105
             future.set_exception(exc)
         except InvalidStateError:  # failed by bad state or a shutdown timeout while it ran
@@ -159,6 +168,7 @@ def _run(future: Future[Any], func: Callable[..., Any], args: Sequence[Any], kwa
         # The traceback holds this frame, whose `future` holds the exception: break the cycle.
         del future
     else:
+        _running.owner = None
         try:  # noqa: SIM105
             future.set_result(result)
         except InvalidStateError:
@@ -283,6 +293,8 @@ class _AdapterCore:
         # Read on every submit: True once shut down or in bad state.
         self._closed = False
         self._shut_down = False
+        # Set once the first shutdown() is over; later and concurrent calls wait for it.
+        self._shutdown_done = threading.Event()
         self._exception: Optional[BaseException] = None
         self._lock = threading.Lock()
         self._scaled_in: Dict[str, None] = {}
@@ -316,22 +328,39 @@ class _AdapterCore:
         threads cannot be stopped and finish their task.  With
         ``owns_executor=True`` (the default) the wrapped executor is shut down
         (a Dask client is closed).  Parsl's monitoring receiver, if assigned,
-        is shut down too.  Calling it again does nothing.
+        is shut down too.  A call made while another thread shuts the adapter
+        down returns when that shutdown is over; a later one does nothing.  A
+        call from one of the adapter's own tasks (thread pools) raises
+        ``RuntimeError`` at once, as the standard pool does, rather than wait
+        for itself.
         """
+        if getattr(_running, "owner", None) is self or self._backend.in_worker():
+            # As the standard pool raises (it cannot join the current thread) rather than
+            # wait for the calling task, which can only finish once shutdown() returns.
+            raise RuntimeError(
+                f"executor {self.label!r} cannot be shut down from one of its own tasks: "
+                "shutdown() waits for every running task, that one included"
+            )
         with self._lock:
-            if self._shut_down:
-                return
+            first = not self._shut_down
             self._shut_down = True
             self._closed = True
+        if not first:
+            # Another thread is shutting down: return when it is done, as the standard pools do.
+            self._shutdown_done.wait()
+            return
         try:
             self._remember_blocks()
             stuck = self._settle_for_shutdown()
             if self._owns:
                 self._backend.close(wait=not stuck, kill=stuck)
         finally:
-            receiver = self.monitoring_receiver
-            if receiver is not None:
-                receiver.shutdown()
+            try:
+                receiver = self.monitoring_receiver
+                if receiver is not None:
+                    receiver.shutdown()
+            finally:
+                self._shutdown_done.set()
 
     def __enter__(self) -> Self:
         return self
@@ -375,15 +404,19 @@ class _AdapterCore:
             if claimed is not None:
                 _cancel(claimed)
 
-    def _fail_all(self, error: Callable[[Future[Any]], BaseException]) -> None:
-        """Claim every pending task, cancel it in the wrapped executor and fail its future with ``error(future)``."""
+    def _fail_all(self, error: Callable[[Future[Any]], BaseException], *, cancel: bool = True) -> None:
+        """Claim every pending task, cancel it in the wrapped executor and fail its future with ``error(future)``.
+
+        ``cancel=False`` when the wrapped executor broke and fails its futures itself.
+        """
         pop = self._pending.pop
         claimed = [(inner, future) for inner in list(self._pending) if (future := pop(inner, None)) is not None]
         if not claimed:
             return
         # Cancel before failing: a task whose cancellation succeeds never starts, so its
         # runner cannot find its future already failed.
-        never_run = self._backend.cancel([inner for inner, _ in claimed])
+        inners = [inner for inner, _ in claimed]
+        never_run = self._backend.cancel(inners) if cancel else [False] * len(inners)
         runner = self._mode == "runner"
         for (_, future), gone in zip(claimed, never_run, strict=True):
             # A runner that started notifies a future its caller cancelled; otherwise the claimant must.
@@ -410,14 +443,29 @@ class _AdapterCore:
 
     def _callback_done(self, inner: Any) -> None:
         """Done-callback of the wrapped executor's future in callback mode: copy its outcome."""
+        if inner not in self._pending:
+            return  # claimed already: failed by bad state or a shutdown timeout
+        # Fetch the outcome before claiming the task: fetching may take a round trip (Dask
+        # gets the result from its worker), and a task still unclaimed meanwhile is failed at
+        # once by bad state, which must leave no future pending when it returns.
+        outcome = self._outcome(inner)
         future = self._pending.pop(inner, None)
         if future is not None:
-            self._settle_from(future, inner)
+            self._settle(future, outcome)
+
+    def _outcome(self, inner: Any) -> tuple[bool, Any]:
+        try:
+            return True, self._backend.result(inner)
+        except BaseException as exc:
+            return False, exc
 
     def _settle_from(self, future: Future[Any], inner: Any) -> None:
-        try:
-            result = self._backend.result(inner)
-        except BaseException as exc:
+        self._settle(future, self._outcome(inner))
+
+    def _settle(self, future: Future[Any], outcome: tuple[bool, Any]) -> None:
+        ok, value = outcome
+        if not ok:
+            exc = value
             if isinstance(exc, CancelledError) and self._closed:  # cancelled by bad state or shutdown
                 _cancel(future)
             elif not self._shut_down and self._backend.is_fatal(exc):
@@ -428,7 +476,7 @@ class _AdapterCore:
             else:
                 _settle_exception(future, exc)
             return
-        _settle_result(future, result)
+        _settle_result(future, value)
 
     # -- submission ----------------------------------------------------------------------------------
 
@@ -447,7 +495,7 @@ class _AdapterCore:
         future: Future[Any] = Future()
         if mode == "runner":
             call: Callable[..., Any] = _run
-            call_args: Sequence[Any] = (future, func, args, kwargs)
+            call_args: Sequence[Any] = (self, future, func, args, kwargs)
             call_kwargs: Mapping[str, Any] = {}
         else:
             call, call_args, call_kwargs = func, args, kwargs
@@ -541,7 +589,12 @@ class _AdapterCore:
             cause=cause,
         )
         logger.error("%s", error)
-        self.set_bad_state_and_fail_all(error)
+        # Only called for a fatal cause: a broken executor fails every future it holds itself,
+        # often from the very loop that runs this callback.  Cancelling them under it makes
+        # CPython's ProcessPoolExecutor die with InvalidStateError before it stops its workers
+        # and its queue's feeder thread.
+        self._go_bad(error, cancel=False)
+        self._backend.set_bad_state(error)
 
     def set_bad_state_and_fail_all(self, exception: Exception) -> None:
         """Mark the executor irrecoverably bad and fail every pending task at once; later submissions raise.
@@ -559,15 +612,16 @@ class _AdapterCore:
         self._go_bad(exception)
         self._backend.set_bad_state(exception)
 
-    def _go_bad(self, exception: BaseException) -> None:
+    def _go_bad(self, exception: BaseException, *, cancel: bool = True) -> None:
         with self._lock:
             if self._exception is None:
                 self._exception = exception
             self._closed = True
         if self._mode == "direct":
-            self._backend.cancel(list(self._pending))
+            if cancel:
+                self._backend.cancel(list(self._pending))
             return
-        self._fail_all(lambda _: exception)
+        self._fail_all(lambda _: exception, cancel=cancel)
 
     def _adopt_bad_state(self) -> None:
         # A wrapped executor with a bad state of its own may enter it by itself: the adapter follows.
@@ -710,7 +764,7 @@ class ExecutorAdapter(_AdapterCore, _ParslExecutorBase):  # pyright: ignore[repo
         if mode == "runner":
             future: Future[Any] = Future()
             try:
-                inner = self._pool_submit(_run, future, func, args, kwargs)
+                inner = self._pool_submit(_run, self, future, func, args, kwargs)
             except BaseException as exc:
                 self._submission_failed(exc)
                 raise

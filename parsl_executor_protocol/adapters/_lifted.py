@@ -81,6 +81,10 @@ class Lifted2020Backend:
             report[str(block)] = (str(name), getattr(status, "message", None))
         return report
 
+    def in_worker(self) -> bool:
+        """Never known: where the executor runs its tasks is its own business."""
+        return False
+
     def start(self, run_dir: str) -> None:
         """Give the executor the run directory the DataFlowKernel chose, then start it, once."""
         if self._started:

@@ -9,13 +9,20 @@ has a cluster object that scales (``LocalCluster``, dask-jobqueue, ...).
 
 Resource specification keys: ``priority`` (Dask's task priority, an int) and
 ``resources`` (Dask worker resources, e.g. ``{"GPU": 1}``).
+
+Each task runs through :func:`_guarded`, which hands ``KeyboardInterrupt`` and
+``SystemExit`` back as values (a Dask worker would otherwise leave the task
+unfinished for ever); a task whose arguments or result Dask cannot serialize
+fails its own future with one line saying so.
 """
 
 from __future__ import annotations
 
+import concurrent.futures as cf
 import contextlib
 import functools
 import importlib
+import pickle
 import uuid
 from types import ModuleType
 from typing import Any, Callable, List, Mapping, Optional, Sequence
@@ -37,6 +44,60 @@ def _distributed() -> ModuleType:
             extra="dask",
             package="distributed",
         ) from exc
+
+
+class _Exited:
+    """What :func:`_guarded` returns for a task that raised ``KeyboardInterrupt`` or ``SystemExit``."""
+
+    __slots__ = ("exception",)
+
+    def __init__(self, exception: BaseException) -> None:
+        self.exception = exception
+
+    def __reduce__(self) -> Any:
+        return (_Exited, (self.exception,))
+
+
+def _guarded(func: Callable[..., Any], args: Sequence[Any], kwargs: Mapping[str, Any]) -> Any:
+    """Run a task on a Dask worker; hand ``KeyboardInterrupt``/``SystemExit`` back rather than raise them.
+
+    A Dask worker lets those two escape its task runner: the task never finishes
+    and its future stays pending for ever.  Returned in an :class:`_Exited`, they
+    are raised again from the future's result in the adapter's process.
+    """
+    try:
+        return func(*args, **kwargs)
+    except (KeyboardInterrupt, SystemExit) as exc:
+        return _Exited(exc)
+
+
+def _serialization_error(exc: BaseException) -> bool:
+    # distributed says so in its message, whichever pickler failed (and the type varies).
+    return "serialize" in str(exc).split("\n", 1)[0].lower()
+
+
+class _FailedSubmission:
+    """A task Dask could not accept, as far as the adapter is concerned: a finished, failed Dask future."""
+
+    status = "error"
+    key = None
+
+    def __init__(self, future: cf.Future[Any]) -> None:
+        self._future = future
+
+    def result(self) -> Any:
+        """Raise why the task could not be submitted."""
+        return self._future.result()
+
+    def add_done_callback(self, callback: Callable[[Any], Any]) -> None:
+        """Call ``callback`` at once: the submission is over."""
+        callback(self)
+
+
+def _one_line(exc: BaseException) -> str:
+    # distributed's serialization errors carry a traceback, or a (message, repr) pair.
+    first = exc.args[0] if exc.args and isinstance(exc.args[0], str) else str(exc)
+    return first.split("\n", 1)[0]
 
 
 class DaskBackend:
@@ -71,7 +132,23 @@ class DaskBackend:
 
     def submit(self, func: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
         """Submit ``func(*args, **kwargs)``; a ``partial`` keeps the task's keywords apart from Dask's own."""
-        return self.client.submit(functools.partial(func, *args, **kwargs), key=self._key(func), pure=False)
+        return self._submit(func, args, kwargs)
+
+    def _submit(self, func: Callable[..., Any], args: Sequence[Any], kwargs: Mapping[str, Any], **options: Any) -> Any:
+        task = functools.partial(_guarded, func, args, kwargs)
+        try:
+            return self.client.submit(task, key=self._key(func), pure=False, **options)
+        except Exception as exc:
+            if not _serialization_error(exc):
+                raise
+            # As the standard pools do, a task that cannot be serialized fails its own future.
+            error = pickle.PicklingError(
+                f"task {getattr(func, '__name__', 'task')} cannot be sent to Dask: its function or arguments "
+                f"cannot be serialized ({type(exc).__name__}: {_one_line(exc)})"
+            )
+            future: cf.Future[Any] = cf.Future()
+            future.set_exception(error)
+            return _FailedSubmission(future)
 
     #: Never used: Dask's futures cannot be handed back as they are (``native_futures`` is false).
     direct_submit = submit
@@ -98,17 +175,28 @@ class DaskBackend:
                 invalid_keys=frozenset({"resources"}),
                 supported=tuple(self.supported_resources),
             )
-        return self.client.submit(
-            functools.partial(func, *args, **kwargs),
-            key=self._key(func),
-            pure=False,
+        return self._submit(
+            func, args, kwargs,
             priority=priority,
             resources=dict(worker_resources) if worker_resources is not None else None,
         )
 
     def result(self, future: Any) -> Any:
         """The done Dask future's result, or its task's exception with its original type."""
-        return future.result()
+        if isinstance(future, _FailedSubmission):
+            return future.result()
+        try:
+            value = future.result()
+        except Exception as exc:
+            if not _serialization_error(exc):
+                raise
+            raise pickle.PicklingError(
+                f"the result of Dask task {getattr(future, 'key', '?')} cannot be serialized back "
+                f"({type(exc).__name__}: {_one_line(exc)})"
+            ) from exc
+        if isinstance(value, _Exited):
+            raise value.exception
+        return value
 
     def _running(self) -> bool:
         return str(getattr(self.client, "status", "running")) in {"running", "connecting", "newly-created"}
@@ -187,6 +275,10 @@ class DaskBackend:
         for name in connected - set(report):
             report[name] = ("RUNNING", None)
         return report
+
+    def in_worker(self) -> bool:
+        """Never known: Dask runs tasks on its workers' own threads or processes."""
+        return False
 
     def start(self, run_dir: str) -> None:
         """Nothing to start: the wrapped executor already runs."""

@@ -25,6 +25,7 @@ import concurrent.futures as cf
 import importlib
 import inspect
 import pickle
+import threading
 import traceback
 from typing import Any, Callable, List, Mapping, Optional, Sequence, Tuple
 
@@ -245,6 +246,10 @@ class FuturesBackend:
         workers = getattr(self.pool, "_max_workers", None)
         detail = f"{self.kind} of {workers} workers" if isinstance(workers, int) else self.kind
         return {"0": ("RUNNING", detail)}
+
+    def in_worker(self) -> bool:
+        """Whether the calling thread is one of a thread pool's workers (its ``_threads``, in every CPython)."""
+        return self._threads and threading.current_thread() in getattr(self.pool, "_threads", ())
 
     def start(self, run_dir: str) -> None:
         """Nothing to start: the wrapped executor already runs."""
