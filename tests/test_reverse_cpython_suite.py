@@ -14,6 +14,7 @@ named in :data:`NOT_APPLICABLE`.
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 import unittest
 from typing import Any, Dict, Optional, Tuple
@@ -71,6 +72,26 @@ def parsl_thread_pool(max_workers: Optional[int] = None, **_: Any) -> ParslFutur
     return as_futures_executor(ParslThreadPoolExecutor(max_threads=max_workers))
 
 
+def parsl_high_throughput(max_workers: Optional[int] = None, **_: Any) -> ParslFuturesExecutor:
+    """parsl's HighThroughputExecutor with a LocalProvider, one block of ``max_workers`` workers."""
+    from parsl.executors import HighThroughputExecutor
+    from parsl.providers import LocalProvider
+
+    # parsl starts its interchange and workers by script name, as an activated environment finds them
+    bin_dir = os.path.dirname(sys.executable)
+    if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
+    provider = LocalProvider(init_blocks=1)  # type: ignore[no-untyped-call]
+    return as_futures_executor(HighThroughputExecutor(provider=provider, max_workers_per_node=max_workers or 1))
+
+
+#: Tests that cannot apply over HighThroughputExecutor, and why.
+NOT_APPLICABLE_HTEX: Dict[str, str] = {
+    "test_map_timeout": "its 5 s budget includes parsl's block start, one strategy period (5 s) as under parsl.load",
+    "test_max_workers_negative": "HighThroughputExecutor accepts max_workers_per_node=0 at construction",
+}
+
+
 _CLASSES = _suite_classes()
 
 if _CLASSES is None:
@@ -88,8 +109,8 @@ else:
 
         executor_type = staticmethod(parsl_thread_pool)
 
-    def _skip_not_applicable(cls: type) -> type:
-        for name, reason in NOT_APPLICABLE.items():
+    def _skip_not_applicable(cls: type, extra: Optional[Dict[str, str]] = None) -> type:
+        for name, reason in {**NOT_APPLICABLE, **(extra or {})}.items():
             if hasattr(cls, name):
                 setattr(cls, name, unittest.skip(f"not applicable to a wrapper: {reason}")(getattr(cls, name)))
         return cls
@@ -109,3 +130,21 @@ else:
     @_skip_not_applicable
     class TestReverseShutdown(ReverseAdapterMixin, ExecutorShutdownTest, BaseTestCase):  # type: ignore[misc, valid-type]
         """CPython's ExecutorShutdownTest."""
+
+    # The same suite over parsl's HighThroughputExecutor: minutes, so only under `make test-slow`.
+    class HighThroughputMixin(ExecutorMixin):  # type: ignore[misc, valid-type]
+        """Builds the reverse adapter over HighThroughputExecutor where the suite builds its pools."""
+
+        executor_type = staticmethod(parsl_high_throughput)
+        pytestmark = (pytest.mark.slow,)
+
+    for _name, _suite in (
+        ("TestReverseHighThroughputExecutor", ExecutorTest),
+        ("TestReverseHighThroughputWait", WaitTests),
+        ("TestReverseHighThroughputAsCompleted", AsCompletedTests),
+        ("TestReverseHighThroughputShutdown", ExecutorShutdownTest),
+    ):
+        globals()[_name] = _skip_not_applicable(
+            type(_name, (HighThroughputMixin, _suite, BaseTestCase), {"__doc__": f"CPython's {_suite.__name__}."}),
+            NOT_APPLICABLE_HTEX,
+        )

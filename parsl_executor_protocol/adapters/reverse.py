@@ -113,6 +113,31 @@ class _Item(NamedTuple):
     call: Callable[[], Any]
 
 
+#: What the Parsl executor is asked to run: the task, a ``functools.partial``, is its argument.
+_CALL = functools.partial.__call__
+
+
+class _Completion:
+    """The Parsl future's done-callback; lets go of the wrapper's future once it has run.
+
+    A Parsl executor may keep a finished future alive a while (parsl's
+    HighThroughputExecutor keeps the last one), and with it its callbacks:
+    they must not keep the task's result alive too.
+    """
+
+    __slots__ = ("future", "owner")
+
+    def __init__(self, owner: ParslFuturesExecutor, future: cf.Future[Any]) -> None:
+        self.owner: Optional[ParslFuturesExecutor] = owner
+        self.future: Optional[cf.Future[Any]] = future
+
+    def __call__(self, source: cf.Future[Any]) -> None:
+        owner, future = self.owner, self.future
+        self.owner = self.future = None
+        if owner is not None and future is not None:
+            owner._complete(future, source)
+
+
 def _settle(future: cf.Future[Any], source: cf.Future[Any]) -> None:
     """Copy the Parsl future's outcome onto the wrapper's (running, so it cannot be cancelled any more)."""
     try:
@@ -240,10 +265,13 @@ class ParslFuturesExecutor(cf.Executor):
     def _hand_over(self, item: _Item) -> None:
         try:
             # today's submit(func, resource_specification, ...) or the 2020 submit(func, ...)
+            # The Parsl executor's function is always partial.__call__ and the task is its
+            # argument: executors that cache serialized functions (parsl's serializer keeps
+            # the last 128) then hold one builtin, never a task's function or arguments.
             inner = (
-                self.wrapped.submit(item.call, dict(self.resource_specification))
+                self.wrapped.submit(_CALL, dict(self.resource_specification), item.call)
                 if self.contract == "current"
-                else self.wrapped.submit(item.call)
+                else self.wrapped.submit(_CALL, item.call)
             )
             if not isinstance(inner, cf.Future):
                 raise TypeError(
@@ -254,7 +282,7 @@ class ParslFuturesExecutor(cf.Executor):
             item.future.set_exception(exc)
             self._release(item.future)
             return
-        inner.add_done_callback(functools.partial(self._complete, item.future))
+        inner.add_done_callback(_Completion(self, item.future))
 
     def _complete(self, future: cf.Future[Any], source: cf.Future[Any]) -> None:
         _settle(future, source)
