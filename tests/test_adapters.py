@@ -508,6 +508,7 @@ def test_importing_the_adapters_loads_no_backend() -> None:
 # --- static check: the adapter types satisfy the protocols under mypy --strict -----------------
 
 
+@pytest.mark.once
 def test_mypy_accepts_adapters_as_protocols(tmp_path: Path) -> None:
     """Each sample in tests/samples/adapters gives exactly the mypy output written in its '# out:' lines."""
     samples = sorted((REPO / "tests" / "samples" / "adapters").glob("*.py"))

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 pytest.importorskip("parsl")
-pytestmark = pytest.mark.parsl
+# mypy and pyright give the same answer whatever interpreter runs this file: once per test run.
+pytestmark = [pytest.mark.parsl, pytest.mark.once]
 
 from ._mypy import run_mypy  # noqa: E402
 

@@ -26,10 +26,15 @@ from parsl_executor_protocol.errors import TargetError
 from ._mypy import REPO
 
 SIDE_PYTHON = REPO / ".venv-parsl-suite" / "bin" / "python"
-needs_side_env = pytest.mark.skipif(
+_side_env_present = pytest.mark.skipif(
     not SIDE_PYTHON.exists(),
     reason="no .venv-parsl-suite (parsl's shipped tests need pytest < 9): `make parsl-suite` builds it",
 )
+
+
+def needs_side_env(test: Any) -> Any:
+    """Runs parsl's tests through .venv-parsl-suite: once per test run, whatever interpreter drives it."""
+    return pytest.mark.once(_side_env_present(test))
 TARGETS = REPO / "benchmarks" / "parsl_suite.py"
 
 
