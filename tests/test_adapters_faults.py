@@ -253,3 +253,22 @@ def test_pool_task_raising_keyboard_interrupt_or_system_exit_fails_its_future(ki
         error = adapter.submit(tasks.raise_base_exception, {}, exit_with.__name__).exception(timeout=TIMEOUT)
         assert type(error) is exit_with
         assert adapter.submit(tasks.add, {}, 1, 2).result(timeout=TIMEOUT) == 3
+
+
+def test_dask_unpicklable_argument_or_result_under_a_dataflow_kernel(dask_cluster: Any, tmp_path: Any) -> None:
+    """Through a real DataFlowKernel the apps fail with the clear error, and the run goes on to its end."""
+    parsl = pytest.importorskip("parsl")
+    from parsl.config import Config
+    from parsl.dataflow.dflow import DataFlowKernel
+
+    dfk = DataFlowKernel(Config(executors=[_dask_adapter(dask_cluster)], run_dir=str(tmp_path)))
+    try:
+        identity = parsl.python_app(tasks.identity, data_flow_kernel=dfk)
+        make_lock = parsl.python_app(tasks.make_lock, data_flow_kernel=dfk)
+        add = parsl.python_app(tasks.add, data_flow_kernel=dfk)
+        errors = [identity(threading.Lock()).exception(timeout=TIMEOUT), make_lock().exception(timeout=TIMEOUT)]
+        assert [type(error) for error in errors] == [pickle.PicklingError, pickle.PicklingError]
+        assert add(1, 2).result(timeout=TIMEOUT) == 3
+    finally:
+        dfk.cleanup()
+        parsl.clear()
