@@ -30,6 +30,7 @@ import traceback
 from typing import Any, Callable, List, Mapping, Optional, Sequence, Tuple
 
 from ._backend import BlockReport
+from ._lean import lean_submitter
 
 __all__ = ["FuturesBackend", "RemoteTraceback"]
 
@@ -134,6 +135,9 @@ class FuturesBackend:
         self.runs_inline = self._threads
         self.submit: Callable[..., Any] = pool.submit
         self.direct_submit: Callable[..., Any] = pool.submit
+        if self._threads:
+            # The adapter's runner settles its own future: the pool's would be bookkeeping only.
+            self.submit = lean_submitter(pool) or pool.submit
         # Pools that pickle with the standard pickle cannot carry the closures Parsl wraps
         # every app in, nor what an app defined in __main__ returns: tasks and outcomes
         # travel as bytes of cloudpickle (or dill).  loky pickles with cloudpickle already.
