@@ -26,7 +26,7 @@ PYRIGHT_SAMPLES = REPO / "tests" / "samples" / "pyright"
 TIMEOUT = 240
 
 _LINE = re.compile(r"^(?P<path>[^:\n]+\.pyi?):(?P<line>\d+): (?P<kind>error|note|warning): (?P<text>.*)$")
-_OUT = re.compile(r"^# out(?:\[mypy>=(?P<major>\d+)\.(?P<minor>\d+)\])?: (?P<line>.*)$")
+_OUT = re.compile(r"^# out(?:\[mypy(?P<op>>=|<)(?P<major>\d+)\.(?P<minor>\d+)\])?: (?P<line>.*)$")
 
 
 class MypyRun(NamedTuple):
@@ -84,8 +84,13 @@ def expected_output(path: Path) -> List[str]:
     expected = []
     for raw in path.read_text().splitlines():
         match = _OUT.match(raw)
-        if match and (match["major"] is None or (int(match["major"]), int(match["minor"])) <= MYPY_VERSION):
-            expected.append(match["line"])
+        if not match:
+            continue
+        if match["major"] is not None:
+            since = (int(match["major"]), int(match["minor"]))
+            if (since <= MYPY_VERSION) != (match["op"] == ">="):
+                continue
+        expected.append(match["line"])
     return expected
 
 
@@ -269,6 +274,11 @@ def test_incremental_mode_rereports_after_protocol_change(tmp_path: Path, plugin
     assert check() == [_error(7), '7: note: Incompatible optional member "colour": expected "bytes", got "str"']
 
 
+@pytest.mark.skipif(
+    MYPY_VERSION < (1, 16),
+    reason="mypy 1.15's daemon does not re-check the class after an optional member's type changes once "
+    "parsl is in the import graph (the adapters' types name parsl's ParslExecutor); mypy 1.16 and later do",
+)
 def test_daemon_rereports_after_protocol_change(tmp_path: Path, plugin_ini: Path, cache_dir: Path) -> None:
     """The mypy daemon re-reports after a protocol's, an optional member's and the class's changes."""
     protocols, implementation = tmp_path / "dmn_shapes.py", tmp_path / "dmn_square.py"

@@ -18,7 +18,8 @@ class NoneRunIdAndMore:
     label = "more"
     run_id = None
 # out: 12: error: Class "NoneRunId" does not implement protocol "CurrentParslExecutorProtocol"  [implements]
-# out: 12: note: Incompatible setter of member "run_id": expected "str | None", got "None"
+# out[mypy>=1.16]: 12: note: Incompatible setter of member "run_id": expected "str | None", got "None"
+# out[mypy<1.16]: 12: note: Incompatible setter of member "run_id": expected "str | None", got "object"
 # out: 17: error: Class "NoneRunIdAndMore" does not implement protocol "CurrentParslExecutorProtocol"  [implements]
 # out: 17: note: Missing member "log_config": expected "Any"
 # out: 17: note: Missing member "monitor_resources": expected "def monitor_resources(self) -> bool"
@@ -29,4 +30,5 @@ class NoneRunIdAndMore:
 # out: 17: note: Missing member "shutdown": expected "def shutdown(self) -> None"
 # out: 17: note: Missing member "start": expected "def start(self) -> None"
 # out: 17: note: Missing member "submit": expected "def [_T] submit(self, func: Callable[..., _T], resource_specification: dict[str, Any], *args: object, **kwargs: object) -> Future[_T]"
-# out: 17: note: Incompatible setter of member "run_id": expected "str | None", got "None"
+# out[mypy>=1.16]: 17: note: Incompatible setter of member "run_id": expected "str | None", got "None"
+# out[mypy<1.16]: 17: note: Incompatible setter of member "run_id": expected "str | None", got "object"
