@@ -15,6 +15,7 @@ __all__ = [
     "BehaviourError",
     "ConformanceError",
     "ExecutorBadStateError",
+    "ExecutorEnvironmentError",
     "ExecutorShutdownError",
     "MissingExtraError",
     "NotAProtocolError",
@@ -132,6 +133,22 @@ class BehaviourError(AssertionError, ParslExecutorProtocolError):
         self.rule = rule
         self.executor = executor
         self.detail = detail
+
+
+class ExecutorEnvironmentError(RuntimeError, ParslExecutorProtocolError):
+    """An executor could not start because of its environment, not because it breaks a rule.
+
+    Raised by ``parsl_executor_protocol.testing`` when ``start()`` fails to run a
+    program it needs (e.g. HighThroughputExecutor's ``interchange.py`` not on
+    ``PATH`` because the virtualenv is not activated).  Not an ``AssertionError``:
+    test runners report it as an error of the setup.  ``program`` is the program
+    that could not run, ``fix`` what to do about it.
+    """
+
+    def __init__(self, message: str, *, program: str = "", fix: str = "") -> None:
+        super().__init__(message)
+        self.program = program
+        self.fix = fix
 
 
 # --- command line --------------------------------------------------------------------------------

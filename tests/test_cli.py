@@ -68,7 +68,7 @@ BAD_INPUT = [
     (["check", "{tmp}/syntax.py:Executor"], "syntax error in {tmp}/syntax.py, line 2"),
     (["check", "{tmp}/raises.py:Executor"], "raised ValueError: no configuration here"),
     (["check", "{tmp}/missing_dep.py:Executor"], "No module named 'no_such_dependency_for_cli_tests'"),
-    (["check", "{tmp}/absent.py:Executor"], "no such file: {tmp}/absent.py"),
+    (["check", "{tmp}/absent.py:Executor"], "no such file: '{tmp}/absent.py'"),
     (["check", "tests.cli_targets"], "is not of the form package.module:Name"),
     (["check", "tests.cli_targets:NOT_AN_EXECUTOR"], "is int 42, not a class, an instance or a factory"),
     (["check", "os:path"], "is the module 'posixpath', not a class"),

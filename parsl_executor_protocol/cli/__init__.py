@@ -22,6 +22,7 @@ import os
 import sys
 from typing import Callable, Dict, List, Optional, TextIO
 
+from .. import __version__
 from ..errors import TargetError
 from ..protocols._contracts import CONTRACT_DESCRIPTIONS, DEFAULT_CONTRACT, RUNTIME_CONTRACT
 
@@ -64,6 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
         ),
         epilog="exit codes: 0 ok, 1 violation or drift, 2 usage or import error. See docs/cli.md.",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     check = sub.add_parser(
@@ -157,10 +159,7 @@ def _cmd_drift(args: argparse.Namespace, out: TextIO) -> int:
     from ._loading import describe, load_object, load_protocol
 
     protocol = load_protocol(args.protocol)
-    try:
-        import parsl  # noqa: F401  (only to say what to install)
-    except ImportError:
-        raise TargetError("drift needs parsl: pip install 'parsl-executor-protocol[parsl]'") from None
+    _require_parsl()
     from . import _drift
 
     base: Optional[type] = None
@@ -169,12 +168,48 @@ def _cmd_drift(args: argparse.Namespace, out: TextIO) -> int:
         if not isinstance(loaded, type):
             raise TargetError(f"--base {args.base} is {describe(loaded)}, not a class")
         base = loaded
-    report = _drift.compare(protocol, base)
+    report = _drift.compare(protocol, base, label=args.base)
     if args.format == "json":
         _emit(json.dumps({"command": "drift", **report.to_dict()}, indent=2), out)
     else:
         _emit(_drift.render_table(report), out)
     return EXIT_VIOLATION if report.drift else EXIT_OK
+
+
+# The modules drift reads parsl's base classes from.
+_PARSL_MODULES = ("parsl", "parsl.executors.base", "parsl.executors.status_handling")
+_REINSTALL_PARSL = "pip install --force-reinstall 'parsl-executor-protocol[parsl]'"
+
+
+def _require_parsl() -> None:
+    """Import what drift reads of parsl, or raise a one-line TargetError saying what to install."""
+    import importlib
+
+    for name in _PARSL_MODULES:
+        try:
+            importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if name == "parsl" and exc.name == "parsl":
+                raise TargetError("drift needs parsl: pip install 'parsl-executor-protocol[parsl]'") from None
+            raise TargetError(
+                f"the installed parsl is incomplete: importing {name} raised {_describe_error(exc)}; "
+                f"reinstall it: {_REINSTALL_PARSL}"
+            ) from None
+        except KeyboardInterrupt:
+            raise
+        except BaseException as exc:  # a broken install may raise anything while importing
+            raise TargetError(
+                f"the installed parsl is broken: importing {name} raised {_describe_error(exc)}; "
+                f"reinstall it: {_REINSTALL_PARSL}"
+            ) from None
+
+
+def _describe_error(exc: BaseException) -> str:
+    try:
+        text = str(exc)
+    except Exception:  # a broken __str__ must not hide the error's type
+        text = ""
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 # --------------------------------------------------------------------------- parsl-suite
@@ -226,7 +261,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     try:
         return _COMMANDS[args.command](args, sys.stdout)
     except TargetError as exc:
-        print(f"{_PROG}: error: {exc}", file=sys.stderr)
+        _error(str(exc))
         return EXIT_USAGE
     except KeyboardInterrupt:  # parsl-suite has ended its runs' processes on the way out
         print(f"{_PROG}: interrupted", file=sys.stderr)
@@ -234,6 +269,19 @@ def main(argv: Optional[List[str]] = None) -> int:
     except BrokenPipeError:  # the demo prints as it goes; its reader went away
         _silence_stdout()
         return EXIT_VIOLATION
+    except OSError as exc:  # e.g. the working directory vanished: the OS's words, on one line
+        where = f" {exc.filename!r}" if exc.filename is not None else ""
+        _error(f"{exc.strerror or _describe_error(exc)}{where}")
+        return EXIT_USAGE
+
+
+def _printable(text: str) -> str:
+    """``text`` with its line breaks and other control characters escaped, so that it prints as one line."""
+    return "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)
+
+
+def _error(message: str) -> None:
+    print(f"{_PROG}: error: {_printable(message)}", file=sys.stderr)
 
 
 def _silence_stdout() -> None:

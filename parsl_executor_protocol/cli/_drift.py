@@ -93,6 +93,8 @@ class DriftReport:
     members: Tuple[MemberDrift, ...]
     unrequired: Tuple[str, ...]
     """The base class's public members the protocol does not state."""
+    label: str = "parsl"
+    """What the table calls the base class's side: ``parsl``, or the ``--base`` given."""
 
     @property
     def drift(self) -> bool:
@@ -351,43 +353,46 @@ def _writable(member: Member) -> bool:
     return member.kind == ATTRIBUTE or (member.kind == PROPERTY_MEMBER and member.settable)
 
 
-def compare_member(expected: Member, found: Member) -> Tuple[str, str]:
-    """``(status, message)`` for a member present in both."""
+def compare_member(expected: Member, found: Member, label: str = "parsl") -> Tuple[str, str]:
+    """``(status, message)`` for a member present in both; ``label`` names the base class's side."""
     if expected.kind == METHOD:
         if found.kind != METHOD:
-            return "wrong-kind", f"the protocol states a method; parsl has {_KIND_WORDS[found.kind]}"
+            return "wrong-kind", f"the protocol states a method; {label} has {_KIND_WORDS[found.kind]}"
         problems = signature_problems(expected, found)
         if problems:
             return "incompatible-signature", "; ".join(problems)
-        return _narrowed(expected.type, found.type, "returns")
+        return _narrowed(expected.type, found.type, "returns", label)
     if found.kind == METHOD:
-        return "wrong-kind", f"the protocol states {_KIND_WORDS[expected.kind]}; parsl has a method"
+        return "wrong-kind", f"the protocol states {_KIND_WORDS[expected.kind]}; {label} has a method"
     if _writable(expected) and not _writable(found):
-        return "read-only", "the protocol's member is assigned to, parsl's is a read-only property"
+        return "read-only", f"the protocol's member is assigned to, {label}'s is a read-only property"
     outward = fits(found.type, expected.type)
     # A member the protocol's users assign to must also accept what they assign.
     inward = fits(expected.type, found.type) if _writable(expected) else True
     if outward is False or inward is False:
-        return "incompatible-type", f"parsl's type is {hint_name(found.type)}, not {hint_name(expected.type)}"
+        return "incompatible-type", f"{label}'s type is {hint_name(found.type)}, not {hint_name(expected.type)}"
     if outward is None or inward is None:
         return "unverified", f"cannot compare {hint_name(found.type)} with {hint_name(expected.type)}"
-    return _narrowed(expected.type, found.type, "declares")
+    return _narrowed(expected.type, found.type, "declares", label)
 
 
-def _narrowed(expected: Any, found: Any, verb: str) -> Tuple[str, str]:
+def _narrowed(expected: Any, found: Any, verb: str, label: str) -> Tuple[str, str]:
     lost = uncovered(found, expected)
     if lost:
         never = " or ".join(hint_name(member) for member in lost)
-        return "narrowed", f"parsl {verb} {hint_name(found)}, never {never} (compatible)"
+        return "narrowed", f"{label} {verb} {hint_name(found)}, never {never} (compatible)"
     return "ok", ""
 
 
-def compare(protocol: type, base: Optional[type] = None) -> DriftReport:
+def compare(protocol: type, base: Optional[type] = None, *, label: Optional[str] = None) -> DriftReport:
     """Compare ``protocol``'s members with ``base`` (default: the Parsl base class for that protocol).
 
     Only with the default base are members it lacks looked up in the other Parsl base class (``moved``).
+    ``label`` names the base class's side in the table and messages (default ``"parsl"``).
     """
     import parsl
+
+    side = label or "parsl"
 
     elsewhere: Sequence[type] = ()
     if base is None:
@@ -405,7 +410,7 @@ def compare(protocol: type, base: Optional[type] = None) -> DriftReport:
                                            f"optional; {base.__qualname__} does not declare it"))
             elif moved_to is not None:
                 cls, member = moved_to
-                status, detail = compare_member(expected, member)
+                status, detail = compare_member(expected, member, side)
                 extra = f"; there, {detail}" if DRIFT_STATUSES[status] else ""
                 members.append(MemberDrift(name, "moved", True, render(expected),
                                            f"{cls.__qualname__}: {render(member)}",
@@ -414,14 +419,16 @@ def compare(protocol: type, base: Optional[type] = None) -> DriftReport:
                 members.append(MemberDrift(name, "missing", True, render(expected), "-",
                                            f"{base.__qualname__} no longer has it"))
             continue
-        status, message = compare_member(expected, found)
+        status, message = compare_member(expected, found, side)
         members.append(MemberDrift(name, status, not expected.optional, render(expected), render(found), message))
     stated = {member.name for member in protocol_model(protocol).members}
     unrequired = tuple(sorted(
         name for name, member in found_members.items()
         if name not in stated and _is_interface(name, member)
     ))
-    return DriftReport(_qualname(protocol), _qualname(base), parsl.__version__, tuple(members), unrequired)
+    # A partial parsl installation may lack __version__; the report still names what it compared.
+    version = str(getattr(parsl, "__version__", "unknown version"))
+    return DriftReport(_qualname(protocol), _qualname(base), version, tuple(members), unrequired, side)
 
 
 def _is_interface(name: str, member: Member) -> bool:
@@ -436,7 +443,7 @@ def _is_interface(name: str, member: Member) -> bool:
 def render_table(report: DriftReport) -> str:
     """The report as a human-readable table; each row's detail follows it on a line of its own."""
     lines = [f"{report.protocol} against {report.base} (parsl {report.parsl_version})"]
-    rows = [("member", "status", "protocol states", "parsl has")]
+    rows = [("member", "status", "protocol states", f"{report.label} has")]
     rows += [(m.member + ("" if m.required else " (optional)"), m.status, m.expected, m.found) for m in report.members]
     widths = [max(len(row[i]) for row in rows) for i in range(3)]
     for index, row in enumerate(rows):
@@ -445,7 +452,7 @@ def render_table(report: DriftReport) -> str:
         if index and report.members[index - 1].message:
             lines.append(" " * (6 + widths[0]) + "-> " + report.members[index - 1].message)
     if report.unrequired:
-        lines.append(f"in parsl, not in the protocol (information): {', '.join(report.unrequired)}")
+        lines.append(f"in {report.label}, not in the protocol (information): {', '.join(report.unrequired)}")
     drifted = [m.member for m in report.members if m.drift]
     if drifted:
         lines.append(f"DRIFT: {len(drifted)} member(s) changed incompatibly: {', '.join(drifted)}")

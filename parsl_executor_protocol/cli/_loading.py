@@ -62,8 +62,20 @@ def _is_path(where: str) -> bool:
 
 
 def _one_line(exc: BaseException) -> str:
-    text = " ".join(str(exc).split())
+    try:
+        text = " ".join(str(exc).split())
+    except Exception:  # a target's exception with a broken __str__ still gets named
+        text = ""
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def _safe_repr(obj: object, limit: int = 40) -> str:
+    # A target's own __repr__ (even on an int subclass) may raise: the message must still come out.
+    try:
+        text = repr(obj)
+    except Exception:
+        return f"<{type(obj).__qualname__} whose repr() raised>"
+    return text[:limit]
 
 
 def _syntax_error(exc: SyntaxError, fallback: str) -> TargetError:
@@ -87,23 +99,31 @@ def _import_module(name: str) -> types.ModuleType:
         raise TargetError(f"importing {name!r} failed: {_one_line(exc)}") from None
     except SyntaxError as exc:
         raise _syntax_error(exc, name) from None
-    except (Exception, SystemExit) as exc:
+    except KeyboardInterrupt:
+        raise  # main() reports it and exits 130
+    except BaseException as exc:  # SystemExit and custom BaseExceptions too: a target must not end the run
         raise TargetError(f"importing {name!r} raised {_one_line(exc)}") from None
 
 
 def _import_file(where: str) -> types.ModuleType:
     path = Path(where)
-    if not path.is_file():
-        raise TargetError(f"no such file: {where}")
+    try:
+        is_file = path.is_file()
+        resolved = path.resolve()
+    except OSError as exc:  # a name too long for the OS, an unreadable directory on the way
+        shown = repr(where) if len(where) <= 200 else repr(where[:100] + "..." + where[-60:])
+        raise TargetError(f"cannot read {shown}: {exc.strerror or _one_line(exc)}") from None
+    if not is_file:
+        raise TargetError(f"no such file: {where!r}")
     # A name of its own per file, so that two files both called executors.py
     # (or a file shadowing an installed module) cannot collide in sys.modules.
-    name = f"_parsl_executor_protocol_target_{abs(hash(str(path.resolve())))}"
+    name = f"_parsl_executor_protocol_target_{abs(hash(str(resolved)))}"
     spec = importlib.util.spec_from_file_location(name, path)
     if spec is None or spec.loader is None:
-        raise TargetError(f"cannot load {where} as a Python module")
+        raise TargetError(f"cannot load {where!r} as a Python module")
     module = importlib.util.module_from_spec(spec)
     # As `python file.py` would: the file's siblings are importable.
-    directory = str(path.resolve().parent)
+    directory = str(resolved.parent)
     added = directory not in sys.path
     if added:
         sys.path.insert(0, directory)
@@ -114,9 +134,12 @@ def _import_file(where: str) -> types.ModuleType:
     except SyntaxError as exc:
         del sys.modules[name]
         raise _syntax_error(exc, where) from None
-    except (Exception, SystemExit) as exc:
+    except KeyboardInterrupt:
         del sys.modules[name]
-        raise TargetError(f"running {where} raised {_one_line(exc)}") from None
+        raise  # main() reports it and exits 130
+    except BaseException as exc:  # SystemExit and custom BaseExceptions too: a target must not end the run
+        del sys.modules[name]
+        raise TargetError(f"running {where!r} raised {_one_line(exc)}") from None
     finally:
         if added and directory in sys.path:
             sys.path.remove(directory)
@@ -139,7 +162,9 @@ def load_object(spec: str) -> object:
         except AttributeError:
             owner = f"module {where!r}" if walked == where and not is_path else repr(walked)
             raise TargetError(f"{owner} has no attribute {part!r}") from None
-        except Exception as exc:
+        except KeyboardInterrupt:
+            raise  # main() reports it and exits 130
+        except BaseException as exc:  # a module __getattr__ raising SystemExit must not end the run silently
             raise TargetError(f"reading {walked}.{part} raised {_one_line(exc)}") from None
         walked = f"{walked}:{part}" if walked == where else f"{walked}.{part}"
     return obj
@@ -156,7 +181,7 @@ def describe(obj: object) -> str:
     if isinstance(obj, type):
         return f"the class {obj.__qualname__}"
     if isinstance(obj, _NOT_TARGETS):
-        return f"{type(obj).__name__} {obj!r:.40}"
+        return f"{type(obj).__name__} {_safe_repr(obj)}"
     return f"an instance of {type(obj).__qualname__}"
 
 
@@ -168,7 +193,7 @@ def _reject_non_target(spec: str, obj: object, what: str) -> None:
 def _call_factory(spec: str, factory: object) -> object:
     try:
         signature = inspect.signature(factory)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
+    except Exception:  # a hostile __signature__ is no reason to stop: calling will tell
         signature = None  # some builtins have none; calling them will tell
     if signature is not None:
         needed = [
@@ -180,7 +205,9 @@ def _call_factory(spec: str, factory: object) -> object:
             raise TargetError(f"factory {spec} needs arguments ({', '.join(needed)}); a factory takes none")
     try:
         return factory()  # type: ignore[operator]
-    except (Exception, SystemExit) as exc:
+    except KeyboardInterrupt:
+        raise  # main() reports it and exits 130
+    except BaseException as exc:  # SystemExit and custom BaseExceptions too: a target must not end the run
         raise TargetError(f"factory {spec} raised {_one_line(exc)}") from None
 
 

@@ -37,6 +37,7 @@ __all__ = [
     "call_within",
     "get_within",
     "resolve_within",
+    "unresolved",
     "using_budget",
 ]
 
@@ -164,6 +165,25 @@ def resolve_within(future: Future[Any], timeout: float) -> bool:
     if not done and budget is not None:
         budget.charge(wait)
     return bool(done)
+
+
+def unresolved(subject: str, future: Future[Any], waited: float, since: str) -> str:
+    """What a failure says of ``future`` (``subject``) when :func:`resolve_within` gave up on it.
+
+    ``since`` ends the sentence: ``"later"``, ``"after shutdown() returned"``.  A
+    future that is ``cancelled()`` yet not done for ``concurrent.futures.wait()``
+    was cancelled without its waiters being notified: saying "still pending"
+    would send its author looking for a task that never finished.
+    """
+    if future.cancelled():
+        return (
+            f"{subject} was cancelled but its waiters were never woken ({waited:g} s {since}): "
+            "cancel() alone does not notify concurrent.futures.wait() or as_completed(), which never return "
+            "for it; call future.set_running_or_notify_cancel() after future.cancel(), as the standard pools "
+            "do before running a task (a wrapped pool's shutdown(cancel_futures=True) does not: notify the "
+            "futures it cancels)"
+        )
+    return f"{subject} was still pending {waited:g} s {since}"
 
 
 class Gate:

@@ -19,7 +19,16 @@ from dataclasses import dataclass
 from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Type, Union
 
 from ..protocols._contracts import EXECUTOR_CONTRACTS, contract_protocol, validate_contract
-from ._bounded import DEFAULT_TIMEOUT, Gate, Outcome, budgeted, call_within, get_within, resolve_within
+from ._bounded import (
+    DEFAULT_TIMEOUT,
+    Gate,
+    Outcome,
+    budgeted,
+    call_within,
+    get_within,
+    resolve_within,
+    unresolved,
+)
 from ._rules import DEFAULT_KIT_CONTRACT, Contract, fail, short_repr
 from ._tasks import KitError, echo, raise_error, wait_at_gate
 
@@ -113,7 +122,7 @@ def _submit_future(
 
 def _wait(executor: Any, future: Future[Any], timeout: float, rule: str, what: str) -> None:
     if not resolve_within(future, timeout):
-        fail(rule, executor, f"{what} was still pending {timeout:g} s later")
+        fail(rule, executor, unresolved(what, future, timeout, "later"))
 
 
 def carries(error: BaseException, exc: BaseException) -> bool:
@@ -492,7 +501,7 @@ def check_bad_state_fails_pending_and_later(
                 fail(
                     "bad-state-fails-pending",
                     executor,
-                    f"{which} was still pending {timeout:g} s after set_bad_state_and_fail_all(exc) returned",
+                    unresolved(which, future, timeout, "after set_bad_state_and_fail_all(exc) returned"),
                 )
             error = None if future.cancelled() else future.exception(timeout=0)
             if error is None or not carries(error, exc):
@@ -759,7 +768,7 @@ def check_shutdown_resolves_pending(
                 fail(
                     "shutdown-resolves-pending",
                     executor,
-                    f"the future of task #{index} was still pending {timeout:g} s after shutdown() returned",
+                    unresolved(f"the future of task #{index}", future, timeout, "after shutdown() returned"),
                 )
             counts["unresolved"] += 1
         elif future.cancelled():

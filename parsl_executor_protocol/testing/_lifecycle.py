@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
+import sys
 import uuid
 from contextlib import contextmanager
+from types import TracebackType
 from typing import Any, Iterator, Optional, TypeVar, Union
 
-from ..errors import BehaviourError
+from ..errors import BehaviourError, ExecutorEnvironmentError
 from ._bounded import DEFAULT_TIMEOUT, call_within, get_within
-from ._rules import fail
+from ._rules import describe, fail
 
-__all__ = ["shutdown_executor", "start_executor", "started"]
+__all__ = ["environment_problem", "shutdown_executor", "start_executor", "started"]
 
 _E = TypeVar("_E")
 
@@ -49,12 +53,70 @@ def start_executor(
         os.makedirs(provider.script_dir, exist_ok=True)
     outcome = call_within(timeout, "start-returns", ex, "start()", ex.start)
     if outcome.error is not None:
+        problem = environment_problem(f"{describe(ex)}.start()", outcome.error)
+        if problem is not None:
+            raise problem from outcome.error
         fail("start-returns", ex, f"start() raised {type(outcome.error).__name__}: {outcome.error}")
     if init_blocks is None:
         init_blocks = getattr(provider, "init_blocks", 0) if hasattr(ex, "scale_out_facade") else 0
     if init_blocks:
         get_within(timeout, "start-returns", ex, f"scale_out_facade({init_blocks})", ex.scale_out_facade, init_blocks)
     return executor
+
+
+def _raised_by_subprocess(error: BaseException) -> bool:
+    # Popen re-raises the child's exec() failure from subprocess.py: a missing program,
+    # not a missing file the executor opened (that one would be the executor's business).
+    tb: Optional[TracebackType] = error.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == subprocess.__file__:
+            return True
+        tb = tb.tb_next
+    return False
+
+
+def _missing_program_fix(program: str, error: OSError) -> tuple[str, str]:
+    """``(what went wrong, the fix)`` for a program that ``subprocess`` could not run."""
+    if os.sep in program or (os.altsep and os.altsep in program):
+        if isinstance(error, PermissionError):
+            return "it is not executable", f"make it executable (chmod +x {program}) or run it through python"
+        return "no such file", "correct the command that names it, or install what provides it"
+    env_bin = os.path.dirname(sys.executable)
+    if isinstance(error, PermissionError) or shutil.which(program) is not None:
+        return "it is not executable", f"make {shutil.which(program) or program} executable"
+    if shutil.which(program, path=env_bin) is not None:
+        return (
+            f"it is in {env_bin}, the bin directory of this Python environment, which is not on PATH",
+            f"activate the environment (source {os.path.join(env_bin, 'activate')}) or put {env_bin} on PATH",
+        )
+    return (
+        "it is in no directory on PATH",
+        "install the package that provides it in this environment, or put the directory holding it on PATH",
+    )
+
+
+def environment_problem(what: str, error: BaseException) -> Optional[ExecutorEnvironmentError]:
+    """The :class:`~parsl_executor_protocol.errors.ExecutorEnvironmentError` behind ``error``, or ``None``.
+
+    ``error`` was raised by ``what`` (``"MyExecutor(label='x').start()"``, ``"the executor factory"``).  It is an
+    environment problem when it already is one, or when it is ``subprocess``
+    failing to run a program (not found, not executable): the executor is
+    installed or configured wrongly, and no rule of its contract is at stake.
+    """
+    if isinstance(error, ExecutorEnvironmentError):
+        return error
+    if not isinstance(error, (FileNotFoundError, PermissionError)) or not _raised_by_subprocess(error):
+        return None
+    if not error.filename:
+        return None
+    program = os.fsdecode(error.filename)
+    reason, fix = _missing_program_fix(program, error)
+    return ExecutorEnvironmentError(
+        f"environment problem, not a broken rule: {what} could not run the program "
+        f"{program!r} ({reason}); fix: {fix}",
+        program=program,
+        fix=fix,
+    )
 
 
 def shutdown_executor(executor: Any, *, timeout: float = DEFAULT_TIMEOUT) -> object:

@@ -23,7 +23,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 from ..errors import BehaviourError
 from ..protocols._contracts import EXECUTOR_CONTRACTS, validate_contract
 from ._arguments import exception_types, task_args, task_kwargs
-from ._bounded import DEFAULT_TIMEOUT, Gate, budgeted, call_within, get_within, resolve_within
+from ._bounded import DEFAULT_TIMEOUT, Gate, budgeted, call_within, resolve_within, unresolved
 from ._checks import (
     _block_ids,
     _call,
@@ -38,7 +38,7 @@ from ._checks import (
     carries,
     submit,
 )
-from ._lifecycle import shutdown_quietly
+from ._lifecycle import environment_problem, shutdown_quietly
 from ._rules import DEFAULT_KIT_CONTRACT, Contract, fail, short_repr
 from ._tasks import KitError, echo, raise_error, wait_at_gate
 
@@ -113,7 +113,13 @@ class ExecutorStateMachine(RuleBasedStateMachine):
                 "or run_state_machine(factory, contract=...)"
             )
         self.broken = False
-        self.executor: Any = get_within(self.timeout, "start-returns", factory, "the executor factory", factory)
+        made = call_within(self.timeout, "start-returns", factory, "the executor factory", factory)
+        if made.error is not None:
+            problem = environment_problem("the executor factory", made.error)
+            if problem is not None:
+                raise problem from made.error
+            fail("start-returns", factory, f"the executor factory raised {type(made.error).__name__}: {made.error}")
+        self.executor: Any = made.value
         caps = type(self).capabilities
         current = self.contract == "current"
 
@@ -347,7 +353,7 @@ class ExecutorStateMachine(RuleBasedStateMachine):
         if not resolve_within(future, wait):
             if self.shutdown_resolves_pending or not record.pending_at_shutdown:
                 rule = "shutdown-resolves-pending" if record.pending_at_shutdown else "submit-result"
-                fail(rule, self.executor, f"{record} was still pending {wait:g} s after shutdown() returned")
+                fail(rule, self.executor, unresolved(str(record), future, wait, "after shutdown() returned"))
             return
         error = None if future.cancelled() else future.exception(timeout=0)
         carried = error is not None and self.bad_exc is not None and carries(error, self.bad_exc)
