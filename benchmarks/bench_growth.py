@@ -171,7 +171,8 @@ def main() -> None:
     """Both series in this interpreter, one JSON line per point."""
     global FRESH, REPEATS
     args = arguments(__doc__).parse_args()
-    sizes, counts = SIZES, CLASS_COUNTS
+    sizes: Tuple[int, ...] = SIZES
+    counts: Tuple[int, ...] = CLASS_COUNTS
     if args.quick:
         sizes, counts, FRESH, REPEATS = SIZES[:3], CLASS_COUNTS[:4], 5, 2
     measure_sizes(sizes)
