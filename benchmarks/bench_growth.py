@@ -17,7 +17,8 @@ Reported, not goals (lines ``growth_protocol_size`` and ``growth_classes``):
    bounded (the caches hold at most a fixed number of classes, so the memory
    stops growing), and, after the classes are deleted and collected, the memory
    left and whether weak references to checked classes died (the caches do not
-   keep classes alive).  ``anchor`` is the figure for the smallest N.
+   keep classes alive); ``top_allocation_sites`` names the package's lines that
+   allocated most of what it holds.  ``anchor`` is the figure for the smallest N.
 
 ``--quick`` stops at 64 members and 1,000 classes.
 """
@@ -117,10 +118,24 @@ def measure_sizes(sizes: Tuple[int, ...]) -> None:
              note=f"anchor: the first check() with {sizes[0]} members; reported, no goal")
 
 
+def _package_traces(snapshot: tracemalloc.Snapshot) -> tracemalloc.Snapshot:
+    """The blocks still allocated by the package's own code (any frame of the allocation's stack)."""
+    return snapshot.filter_traces([tracemalloc.Filter(True, f"{PACKAGE_DIR}/*", all_frames=True)])
+
+
 def _package_bytes(snapshot: tracemalloc.Snapshot) -> int:
-    """Bytes still allocated by the package's own code (any frame of the allocation's stack)."""
-    kept = snapshot.filter_traces([tracemalloc.Filter(True, f"{PACKAGE_DIR}/*", all_frames=True)])
-    return sum(stat.size for stat in kept.statistics("filename"))
+    return sum(stat.size for stat in _package_traces(snapshot).statistics("filename"))
+
+
+def _top_sites(snapshot: tracemalloc.Snapshot, before: tracemalloc.Snapshot, count: int = 3) -> List[List[Any]]:
+    """The lines that allocated most of what the package holds since ``before``: [[file:line, KiB], ...]."""
+    diff = _package_traces(snapshot).compare_to(_package_traces(before), "lineno")
+    sites = []
+    for stat in sorted(diff, key=lambda stat: stat.size_diff, reverse=True)[:count]:
+        frame = stat.traceback[0]
+        where = frame.filename.replace(PACKAGE_DIR, "parsl_executor_protocol").replace(sys.prefix, "<prefix>")
+        sites.append([f"{where}:{frame.lineno}", round(stat.size_diff / 1024, 1)])
+    return sites
 
 
 def measure_classes(counts: Tuple[int, ...]) -> None:
@@ -141,11 +156,15 @@ def measure_classes(counts: Tuple[int, ...]) -> None:
         del classes, instances
         gc.collect()
         tracemalloc.start(8)
-        before = _package_bytes(tracemalloc.take_snapshot())
+        start_snapshot = tracemalloc.take_snapshot()
+        before = _package_bytes(start_snapshot)
         classes = [type(f"{base.__name__}_{i}", (base,), {}) for i in range(count)]
         instances = [cls() for cls in classes]
         assert all(check(instance, ParslExecutorProtocol).ok for instance in instances)
-        held = _package_bytes(tracemalloc.take_snapshot()) - before
+        held_snapshot = tracemalloc.take_snapshot()
+        held = _package_bytes(held_snapshot) - before
+        sites = _top_sites(held_snapshot, start_snapshot)
+        del held_snapshot
         watches = [weakref.ref(cls) for cls in classes[:: max(1, count // 100)]]
         del classes, instances
         gc.collect()
@@ -156,6 +175,7 @@ def measure_classes(counts: Tuple[int, ...]) -> None:
         emit("growth_classes", first, first_anchor, "us", classes=count, first_check_us=round(first, 3),
              cache_kib=round(held / 1024, 1), cache_kib_after_release=round(left / 1024, 1),
              classes_collected=dead == len(watches), watched_classes_dead=f"{dead}/{len(watches)}",
+             top_allocation_sites=sites,
              note=f"anchor: the first check() per class with {counts[0]} class(es); reported, no goal")
     if len(counts) >= 2:
         last, before_last = counts[-1], counts[-2]

@@ -8,7 +8,9 @@ Every ``benchmarks/bench_*.py`` runs under each of them, one after the other
 ``.venv`` only.  Each JSON line a benchmark prints is written to the
 output file (``benchmarks/results.jsonl`` by default) with the fields
 ``bench`` and ``interpreter`` added; a benchmark that fails adds a line named
-``failed`` and the run goes on, then exits with status 1.  Read the file with
+``failed`` and the run goes on, then exits with status 1.  ``--bench NAME``
+runs only the benchmarks named; with ``--merge`` their lines replace theirs in
+the output file and the other benchmarks' lines are kept.  Read the file with
 ``benchmarks/report.py``.
 """
 
@@ -63,10 +65,16 @@ def main() -> None:
     parser = arguments(__doc__)
     parser.add_argument("--output", type=Path, default=RESULTS, help="the JSON-lines file to write")
     parser.add_argument("--bench", action="append", default=[], help="only this benchmark (e.g. bench_isinstance)")
+    parser.add_argument("--merge", action="store_true", help="keep the output file's lines of other benchmarks")
     args = parser.parse_args()
     chosen = [bench for bench in benches() if not args.bench or bench.stem in args.bench]
+    kept: List[str] = []
+    if args.merge and args.output.exists():
+        names = {bench.stem for bench in chosen}
+        kept = [text for text in args.output.read_text().splitlines() if json.loads(text).get("bench") not in names]
     failed = 0
     with args.output.open("w") as out:
+        out.writelines(text + "\n" for text in kept)
         for python in interpreters():
             for bench in chosen:
                 if bench.stem in ONCE and Path(python).parent.parent.name != ".venv":
