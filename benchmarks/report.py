@@ -164,6 +164,12 @@ def section(lines: List[Line], chart: Optional[str]) -> str:
                   _fmt(line["cache_kib_after_release"]), dead) for line, dead in zip(classes, collected, strict=True)),
             )
             out.append("")
+        sited = [line for line in classes if line.get("top_allocation_sites")]
+        if sited:
+            line = sited[-1]
+            sites = ", ".join(f"`{site}` ({_fmt(kib)} KiB)" for site, kib in line["top_allocation_sites"])
+            out += [f"With {line['classes']:,} classes, the package lines that allocated most of what it holds: "
+                    f"{sites}.", ""]
         for line in group:
             if line["name"] == "growth_cache_bound":
                 verdict = "bounded" if line["bounded"] else "**not shown bounded**"
