@@ -9,8 +9,9 @@ Every ``benchmarks/bench_*.py`` runs under each of them, one after the other
 output file (``benchmarks/results.jsonl`` by default) with the fields
 ``bench`` and ``interpreter`` added; a benchmark that fails adds a line named
 ``failed`` and the run goes on, then exits with status 1.  ``--bench NAME``
-runs only the benchmarks named; with ``--merge`` their lines replace theirs in
-the output file and the other benchmarks' lines are kept.  Read the file with
+runs only the benchmarks named and ``--python-version 3.X`` only under that
+Python; with ``--merge`` the lines of what runs replace theirs in the output
+file and the other lines are kept.  Read the file with
 ``benchmarks/report.py``.
 """
 
@@ -39,6 +40,12 @@ def benches() -> List[Path]:
     return sorted(HERE.glob("bench_*.py"))
 
 
+def _version(python: str) -> str:
+    """The Python version of an environment's interpreter, from its directory (``.venv`` is 3.11)."""
+    name = Path(python).parent.parent.name
+    return "3.11" if name == ".venv" else name.removeprefix(".venv-")
+
+
 def run_one(python: str, bench: Path, quick: bool) -> List[Dict[str, Any]]:
     """Run ``bench`` under ``python``; its JSON lines, or one ``failed`` line."""
     args = [python, str(bench), *HERE_ONLY.get(bench.stem, []), *(["--quick"] if quick else [])]
@@ -65,17 +72,23 @@ def main() -> None:
     parser = arguments(__doc__)
     parser.add_argument("--output", type=Path, default=RESULTS, help="the JSON-lines file to write")
     parser.add_argument("--bench", action="append", default=[], help="only this benchmark (e.g. bench_isinstance)")
-    parser.add_argument("--merge", action="store_true", help="keep the output file's lines of other benchmarks")
+    parser.add_argument("--python-version", action="append", default=[], help="only under this Python (e.g. 3.12)")
+    parser.add_argument("--merge", action="store_true", help="keep the output file's other lines")
     args = parser.parse_args()
     chosen = [bench for bench in benches() if not args.bench or bench.stem in args.bench]
+    wanted = set(args.python_version)
+    pythons = [python for python in interpreters() if not wanted or _version(python) in wanted]
     kept: List[str] = []
     if args.merge and args.output.exists():
-        names = {bench.stem for bench in chosen}
-        kept = [text for text in args.output.read_text().splitlines() if json.loads(text).get("bench") not in names]
+        runs = {(bench.stem, python) for bench in chosen for python in pythons}
+        for text in args.output.read_text().splitlines():
+            line = json.loads(text)
+            if (line.get("bench"), line.get("interpreter")) not in runs:
+                kept.append(text)
     failed = 0
     with args.output.open("w") as out:
         out.writelines(text + "\n" for text in kept)
-        for python in interpreters():
+        for python in pythons:
             for bench in chosen:
                 if bench.stem in ONCE and Path(python).parent.parent.name != ".venv":
                     continue
