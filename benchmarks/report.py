@@ -56,7 +56,9 @@ def _minor(line: Line) -> str:
 def _fmt(value: Optional[float], digits: int = 3) -> str:
     if value is None:
         return "-"
-    if value == 0 or 0.001 <= abs(value) < 10_000:
+    if abs(value) >= 10_000:
+        return f"{value:,.0f}"
+    if value == 0 or abs(value) >= 0.001:
         return f"{value:.{digits}g}" if abs(value) < 1 else f"{value:,.{max(digits - 1, 1)}f}".rstrip("0").rstrip(".")
     return f"{value:.2e}"
 
@@ -142,9 +144,10 @@ def section(lines: List[Line], chart: Optional[str]) -> str:
                     and not line["name"].startswith("growth_")]
         if reported:
             out += ["Reported without a goal:", ""]
-            out += _table(("line", "ours", "anchor", "unit", "ours/anchor"), (
+            out += _table(("line", "ours", "anchor", "unit", "time ratio ours/anchor"), (
                 (line["name"], _fmt(line["ours"]), _fmt(line["anchor"]), line["unit"],
-                 _fmt(line["ours"] / line["anchor"]) if line["anchor"] else "-") for line in reported))
+                 _fmt(line.get("time_ratio", line["ours"] / line["anchor"] if line["anchor"] else None)))
+                for line in reported))
             out.append("")
         sizes = [line for line in group if line["name"] == "growth_protocol_size"]
         if sizes:
@@ -180,7 +183,12 @@ def section(lines: List[Line], chart: Optional[str]) -> str:
 
 def chart_rows(lines: List[Line]) -> List[Tuple[str, Dict[str, float]]]:
     """(label, {python: standing}) for every goal row of the chart, worst case per row."""
-    rows: Dict[str, Dict[str, float]] = {}
+    return [(label, {v: max(values) for v, values in per.items()}) for label, per in _chart_cases(lines)]
+
+
+def _chart_cases(lines: List[Line]) -> List[Tuple[str, Dict[str, List[float]]]]:
+    """(label, {python: [standing of each case]}) for every goal row of the chart."""
+    rows: Dict[str, Dict[str, List[float]]] = {}
     order: Dict[str, Tuple[int, int]] = {}
     for line in lines:
         if "goal_id" not in line:
@@ -196,9 +204,7 @@ def chart_rows(lines: List[Line]) -> List[Tuple[str, Dict[str, float]]]:
             label = f"mypy-plugin {line.get('mypy', '')}".strip()
         else:
             label = goal_id
-        per_python = rows.setdefault(label, {})
-        version = _minor(line)
-        per_python[version] = max(per_python.get(version, 0.0), _standing(line))
+        rows.setdefault(label, {}).setdefault(_minor(line), []).append(_standing(line))
         order.setdefault(label, (list(GOALS).index(goal_id) if goal_id in GOALS else len(GOALS), len(order)))
     return sorted(rows.items(), key=lambda item: order[item[0]])
 
@@ -211,20 +217,25 @@ def draw(lines: List[Line], path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    rows = chart_rows(lines)
+    rows = _chart_cases(lines)
     versions = sorted({v for _, per in rows for v in per}, key=lambda v: tuple(int(p) for p in v.split(".")))
     height = 0.8 / max(len(versions), 1)
     fig, ax = plt.subplots(figsize=(9, 0.45 * len(rows) + 1.6))
     for index, version in enumerate(versions):
         ys = [row + index * height for row in range(len(rows))]
-        xs = [max(per.get(version, float("nan")), 1e-3) for _, per in rows]
+        xs = [max(*per.get(version, [float("nan")]), 1e-3) for _, per in rows]
         ax.barh(ys, xs, height=height, label=f"Python {version}")
+        several = [(y, statistics.median(per[version])) for y, (_, per) in zip(ys, rows, strict=True)
+                   if len(per.get(version, [])) > 1]
+        if several:
+            ax.plot([max(x, 1e-3) for _, x in several], [y for y, _ in several], "k|", markersize=7,
+                    label="median of the row's cases" if index == 0 else None)
     ax.set_yticks([row + 0.4 - height / 2 for row in range(len(rows))])
     ax.set_yticklabels([label for label, _ in rows])
     ax.invert_yaxis()
     ax.set_xscale("log")
     ax.axvline(1.0, color="black", linestyle="--", linewidth=1)
-    ax.set_xlabel("value / limit (worst case of each row; at most 1 meets the goal, left of the dashed line)")
+    ax.set_xlabel("value / limit: bar = worst case of the row, | = median; at most 1 (left of the dashes) meets it")
     ax.set_title("Each goal against its anchor, per Python")
     ax.legend(loc="lower right", fontsize="small")
     ax.grid(axis="x", which="both", alpha=0.3)
