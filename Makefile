@@ -81,8 +81,17 @@ test-slow: $(STAMP)
 docs: $(STAMP)
 	$(BIN)/sphinx-build -W --keep-going -b html docs docs/_build/html
 
-bench: $(STAMP)
-	@for b in benchmarks/bench_*.py; do $(BIN)/python $$b || exit 1; done
+# Every benchmarks/bench_*.py under every interpreter present (.venv and each .venv-3.X of
+# the matrix), collected into benchmarks/results.jsonl; then docs/performance.md's results
+# section and its chart docs/_static/performance.png, from that file.  A failed benchmark
+# does not stop the others, but fails the target once the report is written.
+BENCH_STAMP := $(VENV)/.bench-installed
+$(BENCH_STAMP): $(STAMP)
+	$(PIP_INSTALL) -c constraints.txt -e '.[$(EXTRAS),bench]'
+	@touch $@
+
+bench: $(BENCH_STAMP)
+	$(BIN)/python benchmarks/run.py; status=$$?; $(BIN)/python benchmarks/report.py && exit $$status
 
 clean:
 	rm -rf $(VENV) .venv-* .mypy_cache .pytest_cache .ruff_cache

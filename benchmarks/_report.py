@@ -1,11 +1,17 @@
-"""The one JSON-line format every benchmark prints."""
+"""The one JSON-line format every benchmark prints, and what the benchmarks share."""
 
 from __future__ import annotations
 
+import argparse
 import json
 import platform
 import sys
-from typing import Any, Dict, Optional
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+REPO = Path(__file__).resolve().parent.parent
+#: The Pythons the package supports; each has a ``.venv-3.X`` made by ``.ci/matrix`` (3.11 is ``.venv``).
+MATRIX = ("3.10", "3.11", "3.12", "3.13")
 
 
 def emit(name: str, ours: float, anchor: float, unit: str, **extra: Any) -> Dict[str, Any]:
@@ -27,9 +33,64 @@ def emit(name: str, ours: float, anchor: float, unit: str, **extra: Any) -> Dict
     return line
 
 
-def goal(met: bool, text: str, value: Optional[float] = None) -> Dict[str, Any]:
-    """Describe whether a goal was met, for the ``goal`` field of a line."""
-    return {"goal": text, "met": met, **({"value": value} if value is not None else {})}
+def goal(
+    met: bool, text: str, value: Optional[float] = None, *, goal_id: Optional[str] = None,
+    limit: Optional[float] = None,
+) -> Dict[str, Any]:
+    """Describe whether a goal was met, for the ``goal`` field of a line.
+
+    With ``goal_id`` and ``limit``, the goal is "``value`` at most ``limit``"
+    (see :func:`at_most`), which is how ``benchmarks/report.py`` charts it.
+    """
+    fields: Dict[str, Any] = {"goal": text, "met": met}
+    if value is not None:
+        fields["value"] = round(value, 6)
+    if goal_id is not None:
+        fields["goal_id"] = goal_id
+    if limit is not None:
+        fields["limit"] = round(limit, 6)
+    return fields
+
+
+def at_most(goal_id: str, text: str, value: float, limit: float) -> Dict[str, Any]:
+    """A goal met when ``value`` (a ratio ours/anchor, a time, an overhead) is at most ``limit``."""
+    return goal(value <= limit, text, value, goal_id=goal_id, limit=limit)
+
+
+def arguments(doc: Optional[str], *, interpreters: bool = False) -> argparse.ArgumentParser:
+    """The command line every benchmark takes: ``--quick`` (and, if it re-runs itself, ``--here-only``)."""
+    parser = argparse.ArgumentParser(description=(doc or "").strip().splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="a short smoke run: fewer rounds and tasks")
+    if interpreters:
+        parser.add_argument("--here-only", action="store_true", help="measure in this interpreter only")
+        parser.add_argument("--python", action="append", default=[], help="also measure under this interpreter")
+    return parser
+
+
+def interpreters() -> List[str]:
+    """The Python of every environment present: ``.venv`` (3.11) and each ``.venv-3.X`` of the matrix."""
+    found = []
+    for version in MATRIX:
+        venv = REPO / (".venv" if version == "3.11" else f".venv-{version}")
+        python = venv / "bin" / "python"
+        if python.exists():
+            found.append(str(python))
+        else:
+            print(f"benchmarks: no {venv.name} for Python {version} (.ci/matrix creates it); skipped", file=sys.stderr)
+    return found
+
+
+def other_interpreters(extra: List[str]) -> List[str]:
+    """:func:`interpreters`, without this one's version, then ``extra``."""
+    here = "python{}.{}".format(*sys.version_info[:2])
+    others = []
+    for python in interpreters():
+        version = Path(python).parent.parent.name.removeprefix(".venv-")
+        if version == ".venv":
+            version = "3.11"
+        if f"python{version}" != here:
+            others.append(python)
+    return others + extra
 
 
 if __name__ == "__main__":  # pragma: no cover

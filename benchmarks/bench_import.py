@@ -1,8 +1,8 @@
 """Import time of ``parsl_executor_protocol`` against a bare interpreter (``python -c pass``).
 
-Goal: under 30 ms over the bare interpreter.  Each sample is a fresh
+Goal: at most 30 ms over the bare interpreter (goal ``import``; ``value`` in ms).  Each sample is a fresh
 subprocess; the two commands are interleaved so that machine noise affects both
-alike, and the median of each is reported.
+alike, and the median of each is reported.  ``--quick``: 5 rounds.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _report import emit, goal
+from _report import arguments, at_most, emit
 
 ROUNDS = 30
 
@@ -27,8 +27,9 @@ def _time(code: str) -> float:
 
 def main() -> None:
     """Measure and print one JSON line."""
+    rounds = 5 if arguments(__doc__).parse_args().quick else ROUNDS
     bare, ours = [], []
-    for _ in range(ROUNDS):
+    for _ in range(rounds):
         bare.append(_time("pass"))
         ours.append(_time("import parsl_executor_protocol"))
     bare_ms = statistics.median(bare) * 1000
@@ -40,7 +41,8 @@ def main() -> None:
         bare_ms,
         "ms",
         overhead_ms=round(over, 3),
-        **goal(over < 30.0, "import overhead < 30 ms over python -c pass", over),
+        rounds=rounds,
+        **at_most("import", "import overhead <= 30 ms over python -c pass", over, 30.0),
     )
 
 

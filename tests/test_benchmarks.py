@@ -1,0 +1,99 @@
+"""The benchmarks run and print well-formed JSON lines, and the report writer turns them into the results page.
+
+Nothing here judges a time: speed goals are the benchmarks' business (``make bench``).
+The lines come from a real ``--quick`` run of ``bench_isinstance.py``, in a subprocess.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import subprocess
+import sys
+from pathlib import Path
+from types import ModuleType
+from typing import Any, Dict, List
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+BENCHMARKS = REPO / "benchmarks"
+FIELDS = {"name", "ours", "anchor", "unit", "speedup", "python"}
+GOAL_FIELDS = {"goal", "goal_id", "met", "value", "limit"}
+
+
+def _module(name: str) -> ModuleType:
+    """A module of benchmarks/, imported by path (benchmarks/ is not a package)."""
+    if str(BENCHMARKS) not in sys.path:
+        sys.path.insert(0, str(BENCHMARKS))  # the scripts import their helpers as top-level modules
+    spec = importlib.util.spec_from_file_location(f"_benchmarks_{name}", BENCHMARKS / f"{name}.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def lines() -> List[Dict[str, Any]]:
+    proc = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "bench_isinstance.py"), "--quick", "--here-only"],
+        cwd=REPO, capture_output=True, text=True, timeout=240, check=False,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    parsed = [json.loads(text) for text in proc.stdout.splitlines()]
+    assert all(isinstance(line, dict) for line in parsed)
+    return parsed
+
+
+def test_every_line_has_the_common_fields(lines: List[Dict[str, Any]]) -> None:
+    assert lines
+    for line in lines:
+        assert set(line) >= FIELDS, line
+        assert line["python"] == "{}.{}.{}".format(*sys.version_info[:3])
+
+
+def test_goal_lines_say_what_was_judged(lines: List[Dict[str, Any]]) -> None:
+    goals = [line for line in lines if "goal" in line]
+    assert {line["goal_id"] for line in goals} == {"P1-typing", "P1-floor", "P2-first", "P2-repeat"}
+    for line in goals:
+        assert set(line) >= GOAL_FIELDS, line
+        assert line["met"] == (line["value"] <= line["limit"]), line
+
+
+def test_p1_covers_every_protocol_in_every_shape(lines: List[Dict[str, Any]]) -> None:
+    subjects = _module("_subjects")
+    expected = {(name, shape) for name, _ in subjects.protocols() for shape in subjects.SHAPES}
+    for goal_id in ("P1-typing", "P1-floor"):
+        measured = {(line["protocol"], line["shape"]) for line in lines if line.get("goal_id") == goal_id}
+        assert measured == expected
+    # Every generated class conforms: the engine's answer is part of each line.
+    assert all(line["conforms"] for line in lines if "conforms" in line)
+
+
+def test_report_fills_the_results_section_only(lines: List[Dict[str, Any]], tmp_path: Path) -> None:
+    report = _module("report")
+    results = tmp_path / "results.jsonl"
+    results.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    doc = tmp_path / "performance.md"
+    doc.write_text(f"# Before\n\n{report.START}\nold\n{report.END}\n\nAfter.\n")
+    report.write(results, doc, None)
+    text = doc.read_text()
+    assert text.startswith("# Before\n")
+    assert text.endswith("\n\nAfter.\n")
+    assert "old" not in text
+    minor = "{}.{}".format(*sys.version_info[:2])
+    assert f"### Python {minor}" in text
+    for goal_id in ("P1-typing", "P1-floor", "P2-first", "P2-repeat"):
+        assert f"| {goal_id} |" in text
+    report.write(results, doc, None)  # idempotent: the section is replaced, not appended to
+    assert doc.read_text() == text
+
+
+def test_report_draws_a_png(lines: List[Dict[str, Any]], tmp_path: Path) -> None:
+    pytest.importorskip("matplotlib")  # the bench extra
+    report = _module("report")
+    chart = tmp_path / "chart.png"
+    report.draw(lines, chart)
+    assert chart.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
