@@ -122,3 +122,18 @@ def test_a_wrong_first_item_goes_to_the_full_evaluation() -> None:
     # Whatever the rest of Exec lacks, the bad dict never makes the fast path say yes.
     assert _fast(bad, protocol) is not True
     assert isinstance(bad, protocol) is conforms(bad, protocol)
+
+
+def test_the_cache_watches_only_the_classes_it_lists() -> None:
+    """Checking more live classes than a table holds keeps watches for the listed ones only: bounded memory."""
+    from parsl_executor_protocol import HasLifecycle, clear_cache
+
+    clear_cache()
+    classes = [type(f"C{i}", (), {"start": lambda self: None, "shutdown": lambda self: None}) for i in range(2_500)]
+    for cls in classes:
+        assert isinstance(cls(), HasLifecycle)
+    listed = set().union(*(set(table) for table in _cache.tables.values()))
+    assert len(_cache._watched) <= len(listed) + 1
+    assert len(listed) <= _cache.MAX_CLASSES * len(_cache.tables)
+    clear_cache()
+    assert not _cache._watched

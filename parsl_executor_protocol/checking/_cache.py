@@ -61,9 +61,20 @@ def store(protocol: type, cls: type, plan: Any) -> None:
             return  # The cache was cleared meanwhile.
         if len(table) >= MAX_CLASSES:
             table.clear()
+            _unwatch_unlisted()
         if watch is not None:
             _watched.setdefault(key, watch)
         table[key] = plan
+
+
+def _unwatch_unlisted() -> None:
+    # A class in no table needs no watch: without this, every class ever checked and still
+    # alive would keep one, and the cache would grow with them (called with _lock held).
+    listed: set[int] = set()
+    for table in tables.values():
+        listed.update(table)
+    for key in [key for key in _watched if key not in listed]:
+        del _watched[key]
 
 
 class _Watch(weakref.ref):  # type: ignore[type-arg]
@@ -104,6 +115,7 @@ def clear(cls: Optional[type] = None) -> None:
             tables.clear()
             hooked.clear()
             models.clear()
+            _watched.clear()
             return
         target = id(cls)
         if models.pop(target, None) is not None:
