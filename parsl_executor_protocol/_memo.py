@@ -9,10 +9,19 @@ Starting afresh rather than evicting one entry keeps an insertion at one
 
 from __future__ import annotations
 
-from typing import Dict, TypeVar
+import sys
+from typing import Callable, Dict, TypeVar
 
 _K = TypeVar("_K")
 _V = TypeVar("_V")
+
+#: The identity key of an object, for memos and caches keyed by identity.  ``id()`` raises
+#: the audit event ``builtins.id``, so with any Python audit hook installed each call runs
+#: that hook; from Python 3.12 the ``filelock`` that parsl imports installs one, making
+#: ``id()`` ten times slower.  ``object.__hash__`` (the address, rotated: as unique among
+#: live objects as ``id``, and never the object's own ``__hash__``) raises no event.  Before
+#: 3.12 the plain ``id()`` is the faster of the two.
+identity: Callable[[object], int] = object.__hash__ if sys.version_info >= (3, 12) else id
 
 #: Entries a memo holds before it starts afresh.
 MAX_ENTRIES = 4096

@@ -427,12 +427,15 @@ def test_verdicts_of_dead_classes_are_dropped() -> None:
     """A class that is garbage-collected leaves no cached verdict behind."""
     import gc
 
+    from parsl_executor_protocol._memo import identity
     from parsl_executor_protocol.checking import _cache
 
     def make() -> int:
         cls = _fresh_executor_class()
         assert isinstance(cls(), ParslExecutorProtocol)
-        return id(cls)
+        key = identity(cls)
+        assert any(key in table for table in _cache.tables.values())
+        return key
 
     key = make()
     gc.collect()

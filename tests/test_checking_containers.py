@@ -15,6 +15,7 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence
 import pytest
 
 from parsl_executor_protocol import CurrentBlockProviderExecutorProtocol, JobStatusLike, check, conforms
+from parsl_executor_protocol._memo import identity
 from parsl_executor_protocol.checking import _cache
 from parsl_executor_protocol.checking._hints import quick_vet
 
@@ -50,7 +51,7 @@ class MyFuture(Future):  # type: ignore[type-arg]
 
 def _fast(obj: object, protocol: Any) -> Any:
     assert isinstance(obj, protocol) in (True, False)
-    plan = _cache.hooked[id(protocol)][id(type(obj))]
+    plan = _cache.hooked[identity(protocol)][identity(type(obj))]
     return plan.fast if plan.fast in (True, False) else plan.fast(obj)
 
 

@@ -30,12 +30,14 @@ import threading
 import weakref
 from typing import Any, Dict, List, Optional, TypeVar
 
+from .._memo import identity
+
 #: Classes remembered per protocol before the table starts afresh.
 MAX_CLASSES = 1024
 
-#: id(protocol) -> its model (see protocols._model), which keeps the protocol alive.
+#: identity(protocol) -> its model (see protocols._model), which keeps the protocol alive.
 models: Dict[int, Any] = {}
-#: id(protocol) -> {id(class): Plan}.
+#: identity(protocol) -> {identity(class): Plan}.
 tables: Dict[int, Dict[int, Any]] = {}
 #: The same tables, for the runtime-checkable protocols only: what isinstance/issubclass read.
 hooked: Dict[int, Dict[int, Any]] = {}
@@ -53,10 +55,10 @@ def memo(table: _D) -> _D:
 
 def store(protocol: type, cls: type, plan: Any) -> None:
     """Remember ``plan`` for ``(protocol, cls)`` until ``cls`` dies or the cache is cleared."""
-    key = id(cls)
+    key = identity(cls)
     watch = _Watch(cls, _forget) if key not in _watched else None
     with _lock:
-        table = tables.get(id(protocol))
+        table = tables.get(identity(protocol))
         if table is None:
             return  # The cache was cleared meanwhile.
         if len(table) >= MAX_CLASSES:
@@ -85,7 +87,7 @@ class _Watch(weakref.ref):  # type: ignore[type-arg]
 
     def __new__(cls, target: type, callback: Any) -> _Watch:
         watch = super().__new__(cls, target, callback)
-        watch.key = id(target)
+        watch.key = identity(target)
         return watch
 
 
@@ -117,7 +119,7 @@ def clear(cls: Optional[type] = None) -> None:
             models.clear()
             _watched.clear()
             return
-        target = id(cls)
+        target = identity(cls)
         if models.pop(target, None) is not None:
             tables.pop(target, None)
             hooked.pop(target, None)

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
-from .._memo import bounded_put
+from .._memo import bounded_put, identity
 from ..protocols import _meta
 from ..protocols._introspect import (
     SLOT,
@@ -79,8 +79,8 @@ class Plan:
         view = ClassView(cls)
         self.members: Tuple[ClassMember, ...] = evaluate_members(model.members, view)
         self.read_dict, self.dict_note = instance_dict_reader(view)
-        self.mro_ids = tuple(map(id, view.mro))
-        self.protocol_id = id(model.protocol)
+        self.mro_ids = tuple(map(identity, view.mro))
+        self.protocol_id = identity(model.protocol)
         self.protocol_name = model.name
         self.subject = f"instance of {type_name(cls)}"
         # The class-level verdict is worked out on first use (see class_verdict).
@@ -96,7 +96,7 @@ class Plan:
         if report is not None:
             return report
         subject = f"class {type_name(cls)}"
-        depth = _cache.enter(("class", self.protocol_id, id(cls)))
+        depth = _cache.enter(("class", self.protocol_id, identity(cls)))
         if depth is None:
             return ConformanceReport(subject, self.protocol_name, ())  # A cycle: assumed to conform.
         cacheable = False
@@ -122,7 +122,7 @@ def _compile(
     """The fast verdict of a plan and the warnings of an instance that overrides nothing."""
     # Members are mostly shared objects (see _verdict.evaluate_members): classes
     # made alike share the work below; the entry keeps the members alive.
-    key = (*map(id, members), read_dict is None)
+    key = (*map(identity, members), read_dict is None)
     cached = _compiled.get(key)
     if cached is None:
         warnings = tuple(
@@ -189,7 +189,7 @@ _factories: Dict[Tuple[Any, ...], Callable[..., Callable[[object], Optional[bool
 
 def _unaccepted(value: str, ids: str, vet: Optional[str], indent: str) -> List[str]:
     """Lines returning ``None`` when ``value``'s type is not in ``ids`` and the quick test ``vet`` fails."""
-    test = f"id(type({value})) not in {ids}"
+    test = f"identity(type({value})) not in {ids}"
     if vet is not None:
         test += f" and not {vet}({value})"
     return [f"{indent}if {test}:", f"{indent}  return None"]
@@ -242,7 +242,7 @@ def _factory(
             lines += ["      else:"]
             lines += _unaccepted("value", f"slot_ids{index}", f"slot_vet{index}" if vetted else None, "        ")
     lines += ["    except Exception:", "      return None", "    return True", "  return fast"]
-    namespace: Dict[str, Any] = {"MISSING": _MISSING, "dict_keys": dict.keys}
+    namespace: Dict[str, Any] = {"MISSING": _MISSING, "dict_keys": dict.keys, "identity": identity}
     exec("\n".join(lines), namespace)
     return namespace["factory"]  # type: ignore[no-any-return]
 
@@ -259,27 +259,27 @@ def fast_verdict(fast: Any, obj: object) -> Optional[bool]:
 
 def model_of(protocol: Any) -> ProtocolModel:
     """The model of ``protocol``, with its verdict tables set up on first use."""
-    model: Optional[ProtocolModel] = _cache.models.get(id(protocol))
+    model: Optional[ProtocolModel] = _cache.models.get(identity(protocol))
     # A clear_cache() in another thread may have dropped the table but not yet the model.
-    if model is None or model.protocol is not protocol or id(protocol) not in _cache.tables:
+    if model is None or model.protocol is not protocol or identity(protocol) not in _cache.tables:
         model = protocol_model(protocol)
-        _cache.models[id(protocol)] = model
+        _cache.models[identity(protocol)] = model
         table: Dict[int, Plan] = {}
-        _cache.tables[id(protocol)] = table
+        _cache.tables[identity(protocol)] = table
         if getattr(protocol, "_is_runtime_protocol", False):
-            _cache.hooked[id(protocol)] = table
+            _cache.hooked[identity(protocol)] = table
     return model
 
 
 def plan_of(protocol: type, cls: type) -> Plan:
     """The plan of ``cls`` for ``protocol``, from the cache or built now."""
-    table = _cache.tables.get(id(protocol))
+    table = _cache.tables.get(identity(protocol))
     if table is not None:
-        plan = table.get(id(cls))
+        plan = table.get(identity(cls))
         if plan is not None:
             return plan  # type: ignore[no-any-return]
     model = model_of(protocol)
-    depth = _cache.enter(("class", id(protocol), id(cls)))
+    depth = _cache.enter(("class", identity(protocol), identity(cls)))
     if depth is None:
         return _assumed_plan(model)
     cacheable = False
@@ -299,7 +299,7 @@ def _assumed_plan(model: ProtocolModel) -> Plan:
     plan.members = ()
     plan.read_dict, plan.dict_note = None, ""
     plan.mro_ids = ()
-    plan.protocol_id = id(model.protocol)
+    plan.protocol_id = identity(model.protocol)
     plan.protocol_name = model.name
     plan.subject = "a recursive reference"
     plan.class_report = plan.ok_report = ConformanceReport(plan.subject, model.name, ())
@@ -310,7 +310,7 @@ def _assumed_plan(model: ProtocolModel) -> Plan:
 
 def instance_report(plan: Plan, obj: object) -> ConformanceReport:
     """The full report on ``obj``: the class's verdicts plus what its ``__dict__`` and slots hold."""
-    depth = _cache.enter(("instance", plan.protocol_id, id(obj)))
+    depth = _cache.enter(("instance", plan.protocol_id, identity(obj)))
     if depth is None:
         return plan.ok_report
     try:
@@ -378,7 +378,7 @@ def _require_runtime_checkable(cls: type) -> None:
 def _instancecheck(cls: type, instance: object) -> bool:
     """``isinstance(instance, cls)`` for the package's metaclass: the engine for protocols."""
     try:
-        fast = _hooked[id(cls)][id(type(instance))].fast
+        fast = _hooked[identity(cls)][identity(type(instance))].fast
     except KeyError:
         return _instancecheck_miss(cls, instance)
     # fast_verdict, inlined: this is the hot path of every isinstance.
@@ -406,7 +406,7 @@ def _instancecheck_miss(cls: type, instance: object) -> bool:
 def _subclasscheck(cls: type, other: object) -> bool:
     """``issubclass(other, cls)`` for the package's metaclass: the engine's class-level check for protocols."""
     try:
-        ok = _hooked[id(cls)][id(other)].class_ok
+        ok = _hooked[identity(cls)][identity(other)].class_ok
     except KeyError:
         ok = None
     if ok is not None:

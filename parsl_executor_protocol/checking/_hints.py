@@ -14,7 +14,7 @@ import typing
 import warnings
 from typing import Any, Callable, Dict, FrozenSet, Optional, Tuple
 
-from .._memo import bounded_put
+from .._memo import bounded_put, identity
 from ..protocols import _annotations
 from ..protocols._annotations import (
     _LIBRARY_MODULES,
@@ -90,7 +90,7 @@ def is_subhint(sub: Any, sup: Any) -> Optional[bool]:
         return True
     # Keyed by identity: hashing typing's aliases runs Python code, and resolved
     # annotations are cached objects anyway.
-    key = (id(sub), id(sup))
+    key = (identity(sub), identity(sup))
     cached = _subhints.get(key)
     if cached is not None and cached[0] is sub and cached[1] is sup:
         return cached[2]
@@ -158,13 +158,13 @@ def value_matches(value: Any, hint: Any) -> Optional[bool]:
             return None
 
 
-_PLAIN_KEY_IDS = frozenset(map(id, (str, int, float, bytes, bool, NoneType)))
+_PLAIN_KEY_IDS = frozenset(map(identity, (str, int, float, bytes, bool, NoneType)))
 
 
 def _copy_dict(value: Any) -> Any:
     # dict.copy would call an overridden keys(); dict.keys/dict.items read the
     # storage.  Building the copy hashes the keys again: only plain ones.
-    if all(id(type(key)) in _PLAIN_KEY_IDS for key in dict.keys(value)):
+    if all(identity(type(key)) in _PLAIN_KEY_IDS for key in dict.keys(value)):
         return dict(dict.items(value))
     return _CANNOT_TELL
 
@@ -202,10 +202,10 @@ def accept_ids(hint: Any) -> Optional[FrozenSet[int]]:
     if hint is Any or hint is object or hint is _TE_ANY:
         return None
     if hint is None or hint is NoneType:
-        return frozenset({id(NoneType)})
+        return frozenset({identity(NoneType)})
     if is_class(hint):
         if typing.get_origin(hint) is None and not getattr(hint, "_is_protocol", False):
-            return frozenset({id(hint)})
+            return frozenset({identity(hint)})
         return frozenset()
     if typing.get_origin(hint) in _UNION_ORIGINS:
         found: set[int] = set()
@@ -244,7 +244,7 @@ def _item_test(hint: Any) -> Optional[Callable[[Any], bool]]:
     if ids is None:
         return None
     if ids:
-        return lambda item: id(type(item)) in ids
+        return lambda item: identity(type(item)) in ids
     if _is_package_protocol(hint):
         return lambda item: isinstance(item, hint)
     origin = typing.get_origin(hint)

@@ -18,7 +18,7 @@ import inspect
 from types import FunctionType
 from typing import Any, Dict, Optional, Tuple
 
-from .._memo import MAX_ENTRIES, bounded_put
+from .._memo import MAX_ENTRIES, bounded_put, identity
 
 # Parameter kinds, mypy's ARG_POS, ARG_OPT, ARG_STAR, ARG_NAMED, ARG_NAMED_OPT, ARG_STAR2.
 POS, OPT, STAR, NAMED, NAMED_OPT, STAR2 = range(6)
@@ -199,7 +199,7 @@ def shape_of_params(params: Tuple[inspect.Parameter, ...]) -> Shape:
 
 def bind(shape: Shape) -> Optional[Shape]:
     """The shape once the first positional argument (``self``/``cls``) is bound; ``None`` if it cannot be."""
-    cached = _bound.get(id(shape))
+    cached = _bound.get(identity(shape))
     if cached is not None and cached[0] is shape:
         return cached[1]
     kinds = shape.kinds
@@ -208,7 +208,7 @@ def bind(shape: Shape) -> Optional[Shape]:
         bound = make_shape(shape.slots[1:], shape.star_any, shape.star2_any)
     elif kinds and kinds[0] == STAR:
         bound = shape
-    bounded_put(_bound, id(shape), (shape, bound))
+    bounded_put(_bound, identity(shape), (shape, bound))
     return bound
 
 
@@ -325,7 +325,7 @@ def incompatibility(impl: Shape, proto: Shape, *, ignore_names: bool = True) -> 
     ``ignore_pos_arg_names``, true for every protocol member but ``__call__``.
     """
     # Keyed by identity: shapes read from one code object are one object (see shape_of_function).
-    key = (id(impl), id(proto), ignore_names)
+    key = (identity(impl), identity(proto), ignore_names)
     cached = _verdicts.get(key)
     if cached is not None and cached[0] is impl and cached[1] is proto:
         return cached[2]

@@ -15,7 +15,7 @@ import sys
 import types
 from typing import Any, Callable, Dict, FrozenSet, Optional, Tuple
 
-from .._memo import bounded_put
+from .._memo import bounded_put, identity
 from ..protocols._introspect import (
     C_ATTRIBUTE,
     CACHED_PROPERTY,
@@ -87,8 +87,8 @@ _BUILTIN_CALLABLES = (
 )
 _MAX_WRAPPED = 100
 # Membership by id: `type(x) in (...)` compares with ==, which a metaclass may override.
-_BUILTIN_DESCRIPTOR_IDS = frozenset(map(id, _BUILTIN_DESCRIPTORS))
-_BUILTIN_CALLABLE_IDS = frozenset(map(id, _BUILTIN_CALLABLES))
+_BUILTIN_DESCRIPTOR_IDS = frozenset(map(identity, _BUILTIN_DESCRIPTORS))
+_BUILTIN_CALLABLE_IDS = frozenset(map(identity, _BUILTIN_CALLABLES))
 
 
 # What a member means for the isinstance fast path (see _engine): a class-level
@@ -166,14 +166,14 @@ class ClassMember:
 
 # --- what the engine derives from the model, once per member -----------------------------
 
-# id(member) -> (member, its call shape or None, accepted type ids, expected text).  Model
+# identity(member) -> (member, its call shape or None, accepted type ids, expected text).  Model
 # members are cached with their protocol's model, so an id here is that member.
 _Derived = Tuple[Member, Optional[Shape], Optional[FrozenSet[int]], str, Optional[Callable[[Any], bool]]]
 _derived: Dict[int, _Derived] = _cache.memo({})
 
 
 def _derive(wanted: Member) -> _Derived:
-    found = _derived.get(id(wanted))
+    found = _derived.get(identity(wanted))
     if found is not None and found[0] is wanted:
         return found
     shape: Optional[Shape] = None
@@ -188,7 +188,7 @@ def _derive(wanted: Member) -> _Derived:
             vet = _hints.quick_vet(wanted.type) if accept is not None else None
         text = wanted.describe()
     derived = (wanted, shape, accept, text, vet)
-    return bounded_put(_derived, id(wanted), derived)
+    return bounded_put(_derived, identity(wanted), derived)
 
 
 def protocol_shape(wanted: Member) -> Shape:
@@ -292,7 +292,7 @@ def callable_shape(value: object) -> Tuple[Optional[Shape], str]:
             return None, why
         bound = bind(shape)
         return (bound, "") if bound is not None else (None, "a bound method whose function takes no arguments")
-    if id(kind) in _BUILTIN_CALLABLE_IDS:
+    if identity(kind) in _BUILTIN_CALLABLE_IDS:
         shape = _builtin_shape(value)
         if shape is None:
             return None, f"the builtin {_builtin_name(value)} has no readable signature"
@@ -600,7 +600,7 @@ def _data_entry(wanted: Member, entry: Any, kind: str) -> Tuple[Violation, ...]:
 
 
 def _classify(entry: Any) -> str:
-    if id(type(entry)) in _BUILTIN_DESCRIPTOR_IDS:
+    if identity(type(entry)) in _BUILTIN_DESCRIPTOR_IDS:
         return BUILTIN_DESCRIPTOR
     if type(entry) is functools.partial and sys.version_info < (3, 14):
         # 3.13 gave partial a __get__ that returns the partial itself (with a
@@ -634,7 +634,7 @@ def _remember(
 def _function_member(wanted: Member, view: ClassView, entry: types.FunctionType) -> ClassMember:
     shape = shape_of_function(entry)
     # Code flags tell a coroutine function from a plain one of the same shape.
-    key = (id(wanted), id(shape), function_code(entry).co_flags & (_CO_COROUTINE | _CO_ASYNC_GENERATOR))
+    key = (identity(wanted), identity(shape), function_code(entry).co_flags & (_CO_COROUTINE | _CO_ASYNC_GENERATOR))
     cached = _memo.get(key)
     if cached is not None:
         return cached[1]
@@ -647,7 +647,7 @@ def _property_member(wanted: Member, view: ClassView, entry: property, annotatio
         hint = _hints.resolve(annotation, function_globals(fget))
         if is_unresolved(hint):
             return _evaluate_member(wanted, view, (entry,))  # Its message quotes the annotation: not shared.
-    key = (id(wanted), id(hint), property_fset(entry) is None)
+    key = (identity(wanted), identity(hint), property_fset(entry) is None)
     cached = _memo.get(key)
     if cached is not None:
         return cached[1]
@@ -677,8 +677,8 @@ def evaluate_members(specs: Tuple[Member, ...], view: ClassView) -> Tuple[ClassM
             defaults = function_defaults(entry)
             kwdefaults = function_kwdefaults(entry)
             key: Tuple[Any, ...] = (
-                id(wanted),
-                id(code),
+                identity(wanted),
+                identity(code),
                 len(defaults) if type(defaults) is tuple else 0,
                 tuple(kwdefaults) if type(kwdefaults) is dict else None,
             )
@@ -696,8 +696,8 @@ def evaluate_members(specs: Tuple[Member, ...], view: ClassView) -> Tuple[ClassM
             namespace = function_globals(fget)
             # String annotations (the usual, with `from __future__ import annotations`)
             # are keyed by value: classes compiled anew share them too.
-            ann_key = annotation if type(annotation) is str else id(annotation)
-            key = (id(wanted), ann_key, id(namespace), property_fset(entry) is None)
+            ann_key = annotation if type(annotation) is str else identity(annotation)
+            key = (identity(wanted), ann_key, identity(namespace), property_fset(entry) is None)
             cached = memo.get(key)
             if cached is not None:
                 members.append(cached[1])
@@ -713,11 +713,11 @@ _absent_members: Dict[int, Tuple[Member, ClassMember]] = _cache.memo({})
 
 
 def _absent(wanted: Member) -> ClassMember:
-    cached = _absent_members.get(id(wanted))
+    cached = _absent_members.get(identity(wanted))
     if cached is not None and cached[0] is wanted:
         return cached[1]
     member = ClassMember(wanted, ABSENT, missing(wanted), None)
-    bounded_put(_absent_members, id(wanted), (wanted, member))
+    bounded_put(_absent_members, identity(wanted), (wanted, member))
     return member
 
 

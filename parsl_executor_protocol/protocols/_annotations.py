@@ -24,7 +24,7 @@ from typing import Any, Dict, Mapping, Optional, Tuple
 
 import typing_extensions
 
-from .._memo import bounded_put
+from .._memo import bounded_put, identity
 from ._introspect import (
     class_getitem_is_library,
     find_in_mro,
@@ -113,7 +113,7 @@ def resolve(annotation: Any, globalns: Mapping[str, Any], localns: Optional[Mapp
     if type(annotation) is not str:
         culprit = _runs_code(annotation)
         return annotation if culprit is None else Unresolved(type_name(culprit, qualified=False))
-    key = (id(globalns), id(localns), annotation)
+    key = (identity(globalns), identity(localns), annotation)
     cached = _resolved.get(key)
     # The namespaces are kept alive by the entry, so their ids cannot be reused.
     if cached is not None and cached[1] is globalns and cached[2] is localns:

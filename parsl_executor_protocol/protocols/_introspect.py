@@ -13,7 +13,7 @@ import functools
 import types
 from typing import Any, Callable, Dict, FrozenSet, Optional, Tuple
 
-from .._memo import bounded_put
+from .._memo import bounded_put, identity
 
 _mro_of = type.__dict__["__mro__"].__get__
 _dict_of_class = type.__dict__["__dict__"].__get__
@@ -146,7 +146,7 @@ _assigned_by_code: Dict[int, Tuple[types.CodeType, FrozenSet[str]]] = {}
 def _assigned_in(code: types.CodeType) -> FrozenSet[str]:
     # The names a method stores on its first argument: `self.NAME = ...` is a
     # load of `self` immediately followed by STORE_ATTR NAME, in every version.
-    cached = _assigned_by_code.get(id(code))
+    cached = _assigned_by_code.get(identity(code))
     if cached is not None and cached[0] is code:
         return cached[1]
     import dis
@@ -164,7 +164,7 @@ def _assigned_in(code: types.CodeType) -> FrozenSet[str]:
                     names.add(instruction.argval)
             previous = instruction
     found = frozenset(names)
-    return bounded_put(_assigned_by_code, id(code), (code, found))[1]
+    return bounded_put(_assigned_by_code, identity(code), (code, found))[1]
 
 
 def self_assignments(cls: type) -> Dict[str, type]:

@@ -25,6 +25,7 @@ import typing
 from dataclasses import dataclass, field
 from typing import Any, Dict, Mapping, Optional, Tuple
 
+from .._memo import identity
 from ..errors import NotAProtocolError
 from ._annotations import Unresolved, hint_name, is_unresolved, module_namespace, resolve
 from ._introspect import (
@@ -257,7 +258,7 @@ def protocol_model(protocol: Any) -> ProtocolModel:
     Raises :class:`~parsl_executor_protocol.errors.NotAProtocolError` if
     ``protocol`` is not a protocol class.
     """
-    model = _models.get(id(protocol))
+    model = _models.get(identity(protocol))
     if model is not None and model.protocol is protocol:
         return model
     if not is_class(protocol) or not class_dict(protocol).get("_is_protocol", False):
@@ -270,7 +271,7 @@ def protocol_model(protocol: Any) -> ProtocolModel:
     members += [_protocol_member(optional[name], name, True) for name in sorted(optional)]
     model = ProtocolModel(protocol, tuple(members))
     with _lock:
-        _models[id(protocol)] = model  # The model keeps the protocol alive: its id stays its own.
+        _models[identity(protocol)] = model  # The model keeps the protocol alive: its id stays its own.
     return model
 
 
@@ -286,5 +287,5 @@ def forget(protocol: Optional[type] = None) -> None:
         if protocol is None:
             _models.clear()
         else:
-            _models.pop(id(protocol), None)
+            _models.pop(identity(protocol), None)
 
