@@ -137,7 +137,6 @@ else:
         """Builds the reverse adapter over HighThroughputExecutor where the suite builds its pools."""
 
         executor_type = staticmethod(parsl_high_throughput)
-        pytestmark = (pytest.mark.slow,)
 
     for _name, _suite in (
         ("TestReverseHighThroughputExecutor", ExecutorTest),
@@ -145,7 +144,9 @@ else:
         ("TestReverseHighThroughputAsCompleted", AsCompletedTests),
         ("TestReverseHighThroughputShutdown", ExecutorShutdownTest),
     ):
-        globals()[_name] = _skip_not_applicable(
-            type(_name, (HighThroughputMixin, _suite, BaseTestCase), {"__doc__": f"CPython's {_suite.__name__}."}),
-            NOT_APPLICABLE_HTEX,
+        globals()[_name] = pytest.mark.slow(
+            _skip_not_applicable(
+                type(_name, (HighThroughputMixin, _suite, BaseTestCase), {"__doc__": f"CPython's {_suite.__name__}."}),
+                NOT_APPLICABLE_HTEX,
+            )
         )
