@@ -73,6 +73,9 @@ _LITERALS = (typing.Literal, typing_extensions.Literal)
 _TE_ANY: Any = typing_extensions.Any
 
 _resolved: Dict[Tuple[int, int, str], Tuple[Any, Any, Any]] = {}
+# identity(hint) -> (hint, the class in it whose metaclass runs code, or None).  typing caches
+# its aliases (Optional[str] is one object), so classes written alike share the walk.
+_culprits: Dict[int, Tuple[Any, Any]] = {}
 _namespaces: Dict[str, Dict[str, Any]] = {}
 
 
@@ -80,6 +83,7 @@ def clear() -> None:
     """Forget every cached resolution and namespace."""
     _resolved.clear()
     _namespaces.clear()
+    _culprits.clear()
 
 
 def module_namespace(module_name: str) -> Mapping[str, Any]:
@@ -111,7 +115,7 @@ def resolve(annotation: Any, globalns: Mapping[str, Any], localns: Optional[Mapp
     run them.
     """
     if type(annotation) is not str:
-        culprit = _runs_code(annotation)
+        culprit = _culprit(annotation)
         return annotation if culprit is None else Unresolved(type_name(culprit, qualified=False))
     key = (identity(globalns), identity(localns), annotation)
     cached = _resolved.get(key)
@@ -121,7 +125,7 @@ def resolve(annotation: Any, globalns: Mapping[str, Any], localns: Optional[Mapp
     try:
         tree = ast.parse(annotation.strip(), mode="eval")
         hint = _evaluate(tree.body, globalns, localns)
-        if _runs_code(hint) is not None:
+        if _culprit(hint) is not None:
             raise _Unresolvable("a class whose metaclass runs code")
     except (_Unresolvable, SyntaxError, ValueError, RecursionError):
         hint = Unresolved(annotation.strip())
@@ -129,6 +133,15 @@ def resolve(annotation: Any, globalns: Mapping[str, Any], localns: Optional[Mapp
         # typing rejected the combination (e.g. a bad subscript): not a usable hint.
         hint = Unresolved(annotation.strip())
     return bounded_put(_resolved, key, (hint, globalns, localns))[0]
+
+
+def _culprit(hint: Any) -> Any:
+    """:func:`_runs_code` of ``hint``, remembered by identity."""
+    key = identity(hint)
+    found = _culprits.get(key)
+    if found is not None and found[0] is hint:
+        return found[1]
+    return bounded_put(_culprits, key, (hint, _runs_code(hint)))[1]
 
 
 def _runs_code(hint: Any, depth: int = 0) -> Any:
