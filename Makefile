@@ -62,7 +62,7 @@ $(SUITE_VENV)/.installed: pyproject.toml constraints.txt constraints-parsl-suite
 	grep -v '^pytest==' constraints.txt > $(SUITE_VENV)/constraints.txt
 	cat constraints-parsl-suite.txt >> $(SUITE_VENV)/constraints.txt
 	$(SUITE_VENV)/bin/python -m pip install --quiet --disable-pip-version-check \
-		-c $(SUITE_VENV)/constraints.txt -e '.[parsl-suite,dask,loky]'
+		-c $(SUITE_VENV)/constraints.txt -e '.[parsl-suite,dask,loky,mpi]'
 	@touch $@
 
 parsl-suite: $(SUITE_VENV)/.installed
