@@ -1,6 +1,9 @@
-"""Suite-wide options: `--run-slow` enables tests marked slow (`make test-slow`)."""
+"""Suite-wide options (`--run-slow` enables tests marked slow: `make test-slow`) and shared fixtures."""
 
 from __future__ import annotations
+
+import warnings
+from typing import Any, Iterator
 
 import pytest
 
@@ -16,3 +19,17 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "slow" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture(scope="module")
+def dask_cluster() -> Iterator[Any]:
+    """One small in-process Dask cluster for the module, on the loopback interface."""
+    distributed = pytest.importorskip("distributed")
+    with warnings.catch_warnings():
+        # The scheduler's HTTP health routes get a free loopback port, not 8787.
+        cluster = distributed.LocalCluster(
+            n_workers=1, threads_per_worker=2, processes=False, protocol="tcp://", host="127.0.0.1",
+            dashboard_address=None, scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+        )
+    with cluster:
+        yield cluster

@@ -11,8 +11,7 @@ import subprocess
 import sys
 import textwrap
 import threading
-import warnings
-from typing import Any, Iterator, List, Optional, Set, Tuple
+from typing import Any, List, Optional, Set, Tuple
 
 import pytest
 
@@ -182,19 +181,6 @@ def test_a_killed_worker_leaves_no_traceback_thread_or_process(
 
 # --- Dask ----------------------------------------------------------------------------------------
 
-
-@pytest.fixture(scope="module")
-def dask_cluster() -> Iterator[Any]:
-    """One small in-process Dask cluster for the module, on the loopback interface."""
-    distributed = pytest.importorskip("distributed")
-    with warnings.catch_warnings():
-        # The scheduler's HTTP health routes get a free loopback port, not 8787.
-        cluster = distributed.LocalCluster(
-            n_workers=1, threads_per_worker=2, processes=False, protocol="tcp://", host="127.0.0.1",
-            dashboard_address=None, scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
-        )
-    with cluster:
-        yield cluster
 
 
 def _dask_adapter(cluster: Any) -> ExecutorAdapter:

@@ -12,9 +12,8 @@ from __future__ import annotations
 import concurrent.futures as cf
 import multiprocessing
 import sqlite3
-import warnings
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Tuple
+from typing import Any, Dict, List, Tuple
 
 import pytest
 
@@ -34,18 +33,6 @@ from . import _adapter_tasks as tasks  # noqa: E402
 
 TIMEOUT = 60
 
-
-@pytest.fixture(scope="module")
-def dask_cluster() -> Iterator[Any]:
-    """One small in-process Dask cluster for the module, on the loopback interface."""
-    distributed = pytest.importorskip("distributed")
-    with warnings.catch_warnings():
-        cluster = distributed.LocalCluster(
-            n_workers=1, threads_per_worker=2, processes=False, protocol="tcp://", host="127.0.0.1",
-            dashboard_address=None, scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
-        )
-    with cluster:
-        yield cluster
 
 
 def _executor(kind: str, request: pytest.FixtureRequest) -> Any:
