@@ -123,7 +123,7 @@ def resolve(annotation: Any, globalns: Mapping[str, Any], localns: Optional[Mapp
     if cached is not None and cached[1] is globalns and cached[2] is localns:
         return cached[0]
     try:
-        tree = ast.parse(annotation.strip(), mode="eval")
+        tree = _parse(annotation.strip())
         hint = _evaluate(tree.body, globalns, localns)
         if _culprit(hint) is not None:
             raise _Unresolvable("a class whose metaclass runs code")
@@ -133,6 +133,21 @@ def resolve(annotation: Any, globalns: Mapping[str, Any], localns: Optional[Mapp
         # typing rejected the combination (e.g. a bad subscript): not a usable hint.
         hint = Unresolved(annotation.strip())
     return bounded_put(_resolved, key, (hint, globalns, localns))[0]
+
+
+def _parse(text: str) -> ast.Expression:
+    """``ast.parse(text, mode="eval")``, retried when another thread's parse disturbed it.
+
+    CPython 3.11's parser keeps its recursion depth in shared state: two threads parsing
+    at once can fail with "SystemError: AST constructor recursion depth mismatch".  A
+    lock here could deadlock with a garbage-collector callback; a retry cannot.
+    """
+    for _ in range(3):
+        try:
+            return ast.parse(text, mode="eval")
+        except SystemError:
+            continue
+    raise _Unresolvable("the parser failed while other threads parsed")
 
 
 def _culprit(hint: Any) -> Any:
@@ -193,7 +208,7 @@ def _subscript_allowed(base: Any) -> bool:
 def _evaluate(node: ast.AST, globalns: Mapping[str, Any], localns: Optional[Mapping[str, Any]]) -> Any:
     if isinstance(node, ast.Constant):
         if isinstance(node.value, str):
-            return _evaluate(ast.parse(node.value.strip(), mode="eval").body, globalns, localns)
+            return _evaluate(_parse(node.value.strip()).body, globalns, localns)
         return node.value
     if isinstance(node, ast.Name):
         return _lookup(node.id, globalns, localns)
