@@ -5,12 +5,12 @@ from __future__ import annotations
 import concurrent.futures as cf
 import sys
 import threading
-from typing import Any, List
+from typing import Any, Dict, List
 
 import pytest
 
 from parsl_executor_protocol import adapt
-from parsl_executor_protocol.adapters._lean import LeanFuture, lean_submitter
+from parsl_executor_protocol.adapters._lean import LeanTask, runner_queue
 
 TIMEOUT = 60
 
@@ -22,34 +22,59 @@ def test_lean_path_only_for_the_standard_thread_pool_on_supported_pythons() -> N
         pass
 
     with cf.ThreadPoolExecutor(1) as plain, Mine(1) as mine:
-        assert (lean_submitter(plain) is not None) is (sys.version_info < (3, 14))
-        assert lean_submitter(mine) is None
+        assert (runner_queue(plain) is not None) is (sys.version_info < (3, 14))
+        assert runner_queue(mine) is None
 
 
-def test_lean_future_states_and_callback() -> None:
-    """Cancel before start wins once; the callback runs exactly once, now if already done."""
+def test_lean_task_states_and_completion() -> None:
+    """Cancel before start wins once and reports once; a task that ran takes itself out of pending."""
     seen: List[Any] = []
-    future = LeanFuture()
-    future.add_done_callback(seen.append)
-    assert future.cancel() is True
-    assert future.cancel() is True
-    assert future.set_running_or_notify_cancel() is False
-    assert future.cancelled()
-    assert future.done()
-    assert seen == [future]
+    ran: List[int] = []
+    pending: Dict[Any, Any] = {}
+    task = LeanTask(ran.append, (1,), pending, seen.append)
+    pending[task] = "future"
+    assert task.future is task
+    assert task.cancel() is True
+    assert task.cancel() is True
+    task.run()
+    assert ran == []
+    assert task.cancelled()
+    assert task.done()
+    assert seen == [task]
     with pytest.raises(cf.CancelledError):
-        future.result()
+        task.result()
 
-    running = LeanFuture()
-    assert running.set_running_or_notify_cancel() is True
-    assert running.running()
+    running = LeanTask(ran.append, (2,), pending, seen.append)
+    pending[running] = "future"
+    running.run()
+    assert ran == [2]
+    assert running not in pending
+    assert running.done()
+    assert not running.cancelled()
     assert running.cancel() is False
-    running.set_exception(ValueError("pool broke"))
-    late: List[Any] = []
-    running.add_done_callback(late.append)
-    assert late == [running]
+    assert running.result() is None
+    assert seen == [task]
+
+    broken = LeanTask(ran.append, (3,), pending, seen.append)
+    broken.set_exception(ValueError("pool broke"))
+    broken.run()
+    assert ran == [2]
+    assert seen == [task, broken]
     with pytest.raises(ValueError, match="pool broke"):
-        running.result()
+        broken.result()
+
+
+def test_a_refused_task_is_not_left_pending() -> None:
+    """A pool shut down from outside refuses the task: submit raises and nothing stays recorded."""
+    pool = cf.ThreadPoolExecutor(1)
+    queue = runner_queue(pool)
+    if queue is None:
+        pytest.skip("no lean path on this Python")
+    pool.shutdown()
+    pending: Dict[Any, Any] = {}
+    with pytest.raises(RuntimeError, match="after shutdown"):
+        queue(pending, lambda task: None, "future", print, ())
+    assert pending == {}
 
 
 def test_many_tasks_through_the_lean_path_all_settle_once() -> None:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any, Callable, Dict, List, Mapping, Optional, Protocol, Sequence, Tuple
 
+from ._lean import RunnerQueue
+
 __all__ = ["Backend", "BlockReport"]
 
 #: Blocks as a backend reports them: block id -> (Parsl JobState name, message).
@@ -31,6 +33,8 @@ class Backend(Protocol):
     runs_in_processes: bool
     #: ``resource_specification`` keys the backend understands, each with what it means.
     supported_resources: Mapping[str, str]
+    #: Where ``runs_inline``: queues runner tasks without the pool's own future (see :mod:`._lean`), or ``None``.
+    queue_runner: Optional[RunnerQueue]
 
     @property
     def submit(self) -> Callable[..., Any]:

@@ -290,6 +290,8 @@ class _AdapterCore:
             self._mode, self._on_done = "runner", self._runner_done
         else:
             self._mode, self._on_done = "callback", self._callback_done
+        # Runner tasks straight onto a standard thread pool's queue, where possible (see ._lean).
+        self._queue_runner = backend.queue_runner if self._mode == "runner" else None
         # Read on every submit: True once shut down or in bad state.
         self._closed = False
         self._shut_down = False
@@ -499,8 +501,13 @@ class _AdapterCore:
             call_kwargs: Mapping[str, Any] = {}
         else:
             call, call_args, call_kwargs = func, args, kwargs
+        queue = None if resource_specification else self._queue_runner
+        if mode != "direct":
+            future.parsl_executor_task_id = task_id  # type: ignore[attr-defined]
         try:
-            if resource_specification:
+            if queue is not None:
+                inner = queue(self._pending, self._runner_done, future, _run, call_args)
+            elif resource_specification:
                 inner = self._backend.submit_with(resource_specification, call, call_args, call_kwargs)
             else:
                 inner = self._pool_submit(call, *call_args, **call_kwargs)
@@ -509,9 +516,10 @@ class _AdapterCore:
             raise
         if mode == "direct":
             future = inner
-        future.parsl_executor_task_id = task_id  # type: ignore[attr-defined]
-        self._pending[inner] = future
-        inner.add_done_callback(self._on_done)
+            future.parsl_executor_task_id = task_id  # type: ignore[attr-defined]
+        if queue is None:
+            self._pending[inner] = future
+            inner.add_done_callback(self._on_done)
         if self._closed:  # another thread entered bad state or shut down meanwhile
             self._closed_during_submit(inner, future)  # type: ignore[unreachable]  # mypy keeps the narrowing
         return future
@@ -763,6 +771,18 @@ class ExecutorAdapter(_AdapterCore, _ParslExecutorBase):  # pyright: ignore[repo
         mode = self._mode
         if mode == "runner":
             future: Future[Any] = Future()
+            future.parsl_executor_task_id = next(self._ids)  # type: ignore[attr-defined]
+            queue = self._queue_runner
+            if queue is not None:
+                # Recorded as pending and settled by the task itself: no done-callback.
+                try:
+                    inner = queue(self._pending, self._runner_done, future, _run, (self, future, func, args, kwargs))
+                except BaseException as exc:
+                    self._submission_failed(exc)
+                    raise
+                if self._closed:  # another thread entered bad state or shut down meanwhile
+                    self._closed_during_submit(inner, future)  # type: ignore[unreachable]
+                return future
             try:
                 inner = self._pool_submit(_run, self, future, func, args, kwargs)
             except BaseException as exc:
@@ -774,9 +794,9 @@ class ExecutorAdapter(_AdapterCore, _ParslExecutorBase):  # pyright: ignore[repo
             except BaseException as exc:
                 self._submission_failed(exc)
                 raise
+            future.parsl_executor_task_id = next(self._ids)  # type: ignore[attr-defined]
         else:
             return self._submit_any(func, resource_specification, args, kwargs)
-        future.parsl_executor_task_id = next(self._ids)  # type: ignore[attr-defined]
         self._pending[inner] = future
         inner.add_done_callback(self._on_done)
         if self._closed:  # another thread entered bad state or shut down meanwhile

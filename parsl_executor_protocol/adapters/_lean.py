@@ -1,20 +1,23 @@
-"""Tasks for a standard ``ThreadPoolExecutor`` without the pool's own future.
+"""Runner tasks for a standard ``ThreadPoolExecutor`` without the pool's own future.
 
 In runner mode (see :mod:`._base`) the adapter hands back a future of its own
 and runs each task through a runner that settles it, so the future the
-pool's ``submit`` makes is bookkeeping only.  It costs as much as the task
-itself: a ``Future`` carries a ``threading.Condition`` (an ``RLock`` and
-more), and twice the futures alive means the garbage collector scans twice
-as much.  :func:`lean_submitter` returns a ``submit`` that queues the pool's
-own work item, exactly as ``ThreadPoolExecutor.submit`` does, with a
-:class:`LeanFuture` in place of the pool's future: the few states and the one
-done-callback the adapter and the pool's worker use, guarded by one lock
-shared by all of them (each holds it for a few bytecodes).
+pool's ``submit`` makes, and the done-callback that would clean up after it,
+are bookkeeping only.  They cost as much as the task itself: a ``Future``
+carries a ``threading.Condition`` (an ``RLock`` and more), and twice the
+futures alive means the garbage collector scans twice as much.
+:func:`runner_queue` returns a function that queues a :class:`LeanTask`
+straight onto the pool's work queue, as ``ThreadPoolExecutor.submit`` queues
+its work item: one object that is the pool's work item and, to the pool, its
+future, guarded by one lock shared by all of them (each holds it for a few
+bytecodes, once per task).
 
 Only for ``concurrent.futures.ThreadPoolExecutor`` itself (not subclasses,
 which may override ``submit``) on Pythons whose work item is
-``_WorkItem(future, fn, args, kwargs)`` (3.10 to 3.13); anywhere else the
-pool's public ``submit`` is used, unchanged.
+``_WorkItem(future, fn, args, kwargs)`` with ``run()`` (3.10 to 3.13): there
+the pool's worker calls ``run()``, ``shutdown(cancel_futures=True)`` calls
+``future.cancel()`` and a failed initializer ``future.set_exception()``.
+Anywhere else the pool's public ``submit`` is used, unchanged.
 """
 
 from __future__ import annotations
@@ -24,92 +27,99 @@ import concurrent.futures.thread as cf_thread
 import inspect
 import threading
 from concurrent.futures import CancelledError
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Dict, Optional, Sequence
 
-__all__ = ["LeanFuture", "lean_submitter"]
+__all__ = ["LeanTask", "RunnerQueue", "runner_queue"]
 
-_PENDING, _RUNNING, _CANCELLED, _NOTIFIED, _FINISHED = range(5)
+_PENDING, _RUNNING, _CANCELLED, _FINISHED = range(4)
 _LOCK = threading.Lock()
 
 
-class LeanFuture:
-    """The pool-side future of one runner task: states and one done-callback, no Condition, no waiters."""
+class LeanTask:
+    """One runner task on the pool's queue: its work item and, to the pool and the adapter, its future.
 
-    __slots__ = ("_callback", "_exception", "_state")
+    ``pending`` is the adapter's map of unsettled tasks; a task that ran takes
+    itself out of it.  ``on_done(task)`` is called only when the task ends
+    without running (cancelled, or failed by a broken pool), to settle the
+    adapter's future the way a done-callback would.
+    """
 
-    def __init__(self) -> None:
+    __slots__ = ("_args", "_exception", "_fn", "_on_done", "_pending", "_state")
+
+    def __init__(
+        self, fn: Callable[..., Any], args: Sequence[Any], pending: Dict[Any, Any], on_done: Callable[[LeanTask], Any]
+    ) -> None:
+        self._fn = fn
+        self._args = args
+        self._pending = pending
+        self._on_done = on_done
         self._state = _PENDING
         self._exception: Optional[BaseException] = None
-        self._callback: Optional[Callable[[LeanFuture], Any]] = None
 
-    def set_running_or_notify_cancel(self) -> bool:
-        """Called by the pool's worker before the task: ``False`` if it was cancelled meanwhile."""
+    @property
+    def future(self) -> LeanTask:
+        """The pool's handle on the task (the pool cancels or fails ``work_item.future``): the task itself."""
+        return self
+
+    def run(self) -> None:
+        """Called by the pool's worker: run the task unless it was cancelled or failed first."""
         with _LOCK:
-            if self._state == _CANCELLED:
-                self._state = _NOTIFIED
-                return False
+            if self._state != _PENDING:
+                return
             self._state = _RUNNING
-            return True
+        try:
+            self._fn(*self._args)
+        finally:
+            self._state = _FINISHED
+            # The runner settled (or was told the caller cancelled) the adapter's future.
+            self._pending.pop(self, None)
 
     def cancel(self) -> bool:
-        """Cancel a task not yet started; ``False`` once it runs or has run."""
+        """Cancel the task if it has not started; ``False`` once it runs or has run."""
         with _LOCK:
-            if self._state in (_RUNNING, _FINISHED):
-                return False
             if self._state != _PENDING:
-                return True
+                return self._state == _CANCELLED
             self._state = _CANCELLED
-        self._done()
+        self._on_done(self)
         return True
+
+    def set_exception(self, exception: BaseException) -> None:
+        """Called by a pool whose initializer failed: the queued task will never run."""
+        with _LOCK:
+            if self._state != _PENDING:
+                return
+            self._exception = exception
+            self._state = _FINISHED
+        self._on_done(self)
 
     def cancelled(self) -> bool:
         """Whether the task was cancelled before it started."""
-        return self._state in (_CANCELLED, _NOTIFIED)
+        return self._state == _CANCELLED
 
     def running(self) -> bool:
         """Whether the task is running."""
         return self._state == _RUNNING
 
     def done(self) -> bool:
-        """Whether the task finished or was cancelled."""
-        return self._state in (_CANCELLED, _NOTIFIED, _FINISHED)
-
-    def set_result(self, result: Any) -> None:
-        """Called by the pool's worker: the runner settled the adapter's future already, so the value is dropped."""
-        self._state = _FINISHED
-        self._done()
-
-    def set_exception(self, exception: BaseException) -> None:
-        """Called by the pool (a broken pool fails the queued tasks with ``BrokenThreadPool``)."""
-        self._exception = exception
-        self._state = _FINISHED
-        self._done()
+        """Whether the task ran, was cancelled or was failed by the pool."""
+        return self._state in (_CANCELLED, _FINISHED)
 
     def exception(self, timeout: Optional[float] = None) -> Optional[BaseException]:
         """The pool's error for the task, once done (raises ``CancelledError`` if it was cancelled)."""
-        if self.cancelled():
+        if self._state == _CANCELLED:
             raise CancelledError()
         return self._exception
 
     def result(self, timeout: Optional[float] = None) -> None:
-        """``None``, or the pool's error raised, once done (the task's own result went to the adapter's future)."""
+        """``None``, or the pool's error raised (the task's own result went to the adapter's future)."""
         error = self.exception()
         if error is not None:
             raise error
 
-    def add_done_callback(self, callback: Callable[[LeanFuture], Any]) -> None:
-        """Call ``callback(self)`` once done (now, if it is): the one callback the adapter registers."""
-        with _LOCK:
-            if self._state in (_PENDING, _RUNNING):
-                self._callback = callback
-                return
-        callback(self)
 
-    def _done(self) -> None:
-        with _LOCK:
-            callback, self._callback = self._callback, None
-        if callback is not None:
-            callback(self)
+#: ``queue(pending, on_done, future, fn, args)``: record ``pending[task] = future``, queue
+#: ``fn(*args)`` as a :class:`LeanTask` and return it (see :func:`runner_queue`).
+RunnerQueue = Callable[[Dict[Any, Any], Callable[[LeanTask], Any], Any, Callable[..., Any], Sequence[Any]], LeanTask]
 
 
 def _work_item_takes_fn_args_kwargs() -> bool:
@@ -117,7 +127,7 @@ def _work_item_takes_fn_args_kwargs() -> bool:
         names = list(inspect.signature(cf_thread._WorkItem).parameters)
     except (AttributeError, TypeError, ValueError):
         return False
-    return names == ["future", "fn", "args", "kwargs"]
+    return names == ["future", "fn", "args", "kwargs"] and callable(getattr(cf_thread._WorkItem, "run", None))
 
 
 _SUPPORTED = _work_item_takes_fn_args_kwargs() and all(
@@ -125,27 +135,38 @@ _SUPPORTED = _work_item_takes_fn_args_kwargs() and all(
 )
 
 
-def lean_submitter(pool: Any) -> Optional[Callable[..., LeanFuture]]:
-    """A ``submit`` for ``pool`` queueing its work items with a :class:`LeanFuture`; ``None`` where unsupported."""
+def runner_queue(pool: Any) -> Optional[RunnerQueue]:
+    """A function queueing runner tasks straight onto ``pool``'s work queue; ``None`` where unsupported.
+
+    The task is recorded in ``pending`` before it is queued (it may run and
+    take itself out at once), and taken out again if the pool refuses it.
+    """
     if not _SUPPORTED or type(pool) is not cf.ThreadPoolExecutor:
         return None
     if not all(hasattr(pool, name) for name in ("_shutdown_lock", "_broken", "_shutdown", "_work_queue")):
         return None
-    work_item: Any = cf_thread._WorkItem  # typed for a real Future; the worker uses only what LeanFuture has
     global_lock = cf_thread._global_shutdown_lock
 
-    def submit(fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> LeanFuture:
-        # ThreadPoolExecutor.submit, line for line, with a LeanFuture for the pool's Future.
-        with pool._shutdown_lock, global_lock:
-            if pool._broken:
-                raise cf_thread.BrokenThreadPool(pool._broken)
-            if pool._shutdown:
-                raise RuntimeError("cannot schedule new futures after shutdown")
-            if cf_thread._shutdown:
-                raise RuntimeError("cannot schedule new futures after interpreter shutdown")
-            future = LeanFuture()
-            pool._work_queue.put(work_item(future, fn, args, kwargs))
-            pool._adjust_thread_count()
-            return future
+    def queue(
+        pending: Dict[Any, Any], on_done: Callable[[LeanTask], Any], future: Any, fn: Callable[..., Any],
+        args: Sequence[Any],
+    ) -> LeanTask:
+        task = LeanTask(fn, args, pending, on_done)
+        pending[task] = future
+        # ThreadPoolExecutor.submit, line for line, with the task as the work item.
+        try:
+            with pool._shutdown_lock, global_lock:
+                if pool._broken:
+                    raise cf_thread.BrokenThreadPool(pool._broken)
+                if pool._shutdown:
+                    raise RuntimeError("cannot schedule new futures after shutdown")
+                if cf_thread._shutdown:
+                    raise RuntimeError("cannot schedule new futures after interpreter shutdown")
+                pool._work_queue.put(task)
+                pool._adjust_thread_count()
+        except BaseException:
+            pending.pop(task, None)
+            raise
+        return task
 
-    return submit
+    return queue

@@ -26,6 +26,7 @@ class Lifted2020Backend:
     # Where its tasks run is its own business: its futures are copied by a done-callback.
     runs_inline = False
     runs_in_processes = False
+    queue_runner = None
     # The 2020 submit takes no resource specification.
     supported_resources: Mapping[str, str] = {}
 

@@ -111,6 +111,7 @@ class DaskBackend:
     # Dask workers may be threads of one process; per-task resource monitoring
     # forks a monitor per task, which parsl avoids for threads.
     runs_in_processes = False
+    queue_runner = None
     supported_resources: Mapping[str, str] = {
         "priority": "Dask task priority, an int; higher runs first",
         "resources": "Dask worker resources, e.g. {'GPU': 1}",

@@ -30,7 +30,7 @@ import traceback
 from typing import Any, Callable, List, Mapping, Optional, Sequence, Tuple
 
 from ._backend import BlockReport
-from ._lean import lean_submitter
+from ._lean import RunnerQueue, runner_queue
 
 __all__ = ["FuturesBackend", "RemoteTraceback"]
 
@@ -135,9 +135,8 @@ class FuturesBackend:
         self.runs_inline = self._threads
         self.submit: Callable[..., Any] = pool.submit
         self.direct_submit: Callable[..., Any] = pool.submit
-        if self._threads:
-            # The adapter's runner settles its own future: the pool's would be bookkeeping only.
-            self.submit = lean_submitter(pool) or pool.submit
+        # The adapter's runner settles its own future: the pool's would be bookkeeping only.
+        self.queue_runner: Optional[RunnerQueue] = runner_queue(pool) if self._threads else None
         # Pools that pickle with the standard pickle cannot carry the closures Parsl wraps
         # every app in, nor what an app defined in __main__ returns: tasks and outcomes
         # travel as bytes of cloudpickle (or dill).  loky pickles with cloudpickle already.
