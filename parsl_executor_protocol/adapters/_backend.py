@@ -33,8 +33,6 @@ class Backend(Protocol):
     runs_in_processes: bool
     #: ``resource_specification`` keys the backend understands, each with what it means.
     supported_resources: Mapping[str, str]
-    #: Where ``runs_inline``: queues runner tasks without the pool's own future (see :mod:`._lean`), or ``None``.
-    queue_runner: Optional[RunnerQueue]
 
     @property
     def submit(self) -> Callable[..., Any]:
@@ -44,6 +42,11 @@ class Backend(Protocol):
     @property
     def direct_submit(self) -> Callable[..., Any]:
         """``submit`` for ``bridge=False``: the wrapped executor's future's result is the task's own value."""
+        ...
+
+    @property
+    def queue_runner(self) -> Optional[RunnerQueue]:
+        """Where ``runs_inline``: queues runner tasks without the pool's own future (see :mod:`._lean`); else ``None``."""
         ...
 
     def submit_with(

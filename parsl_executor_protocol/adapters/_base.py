@@ -426,7 +426,7 @@ class _AdapterCore:
 
     # -- completion callbacks ------------------------------------------------------------------------
 
-    def _runner_done(self, inner: Future[Any]) -> None:
+    def _runner_done(self, inner: Any) -> None:
         """Done-callback of a runner's pool future: nothing to do unless the runner never ran."""
         future = self._pending.pop(inner, None)
         if future is None or (future.done() and not future.cancelled()):
@@ -502,6 +502,7 @@ class _AdapterCore:
         else:
             call, call_args, call_kwargs = func, args, kwargs
         queue = None if resource_specification else self._queue_runner
+        inner: Any
         if mode != "direct":
             future.parsl_executor_task_id = task_id  # type: ignore[attr-defined]
         try:

@@ -162,7 +162,7 @@ def runner_queue(pool: Any) -> Optional[RunnerQueue]:
                     raise RuntimeError("cannot schedule new futures after shutdown")
                 if cf_thread._shutdown:
                     raise RuntimeError("cannot schedule new futures after interpreter shutdown")
-                pool._work_queue.put(task)
+                pool._work_queue.put(task)  # type: ignore[arg-type]  # the worker needs only run() and future
                 pool._adjust_thread_count()
         except BaseException:
             pending.pop(task, None)
