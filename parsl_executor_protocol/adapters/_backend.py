@@ -46,7 +46,7 @@ class Backend(Protocol):
 
     @property
     def queue_runner(self) -> Optional[RunnerQueue]:
-        """Where ``runs_inline``: queues runner tasks without the pool's own future (see :mod:`._lean`); else ``None``."""
+        """Where ``runs_inline``: queues runner tasks without a pool future (see :mod:`._lean`); else ``None``."""
         ...
 
     def submit_with(
