@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 import sys
 import threading
 import time
@@ -51,7 +52,14 @@ def _until(condition: Any, what: str) -> None:
         time.sleep(0.05)
 
 
-def test_futures_are_bridged_by_callbacks_not_threads(cluster: Any) -> None:
+HAND_OVER = "parsl-executor-protocol-dask-results"
+
+
+def _hand_over_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name == HAND_OVER]
+
+
+def test_futures_are_bridged_by_one_thread_not_one_per_task(cluster: Any) -> None:
     """200 Dask tasks in flight add no thread; their futures are real concurrent.futures with task ids."""
     import concurrent.futures as cf
 
@@ -68,6 +76,48 @@ def test_futures_are_bridged_by_callbacks_not_threads(cluster: Any) -> None:
         assert len({f.parsl_executor_task_id for f in futures}) == 200  # type: ignore[attr-defined]
         assert [f.result(timeout=TIMEOUT) for f in futures] == list(range(200))
         _until(lambda: len(adapter.tasks) == 0, "the bookkeeping callbacks")
+
+
+def test_one_batch_hands_over_values_errors_and_exits_alike(cluster: Any) -> None:
+    """Values, a task's exception, SystemExit and an unpicklable result finishing together each settle as their own."""
+    with adapt(Client(cluster)) as adapter:
+        futures = [adapter.submit(tasks.add, {}, i, i) for i in range(50)]
+        failing = adapter.submit(tasks.raise_app_error, {}, "in a batch")
+        exiting = adapter.submit(tasks.raise_base_exception, {}, "SystemExit")
+        unpicklable = adapter.submit(tasks.make_lock, {})
+        assert [f.result(timeout=TIMEOUT) for f in futures] == [2 * i for i in range(50)]
+        assert type(failing.exception(timeout=TIMEOUT)) is tasks.AppError
+        assert type(exiting.exception(timeout=TIMEOUT)) is SystemExit
+        # Its batch's one gather fails; every task of the batch then fetches its own outcome.
+        error = unpicklable.exception(timeout=TIMEOUT)
+        assert isinstance(error, pickle.PicklingError)
+        assert "cannot be serialized back" in str(error)
+        assert len(_hand_over_threads()) == 1
+
+
+def test_hand_over_thread_ends_at_shutdown_of_a_client_the_adapter_does_not_own(cluster: Any) -> None:
+    """owns_executor=False leaves the client running but stops the adapter's own thread."""
+    with Client(cluster) as client:
+        before = len(_hand_over_threads())
+        adapter = adapt(client, owns_executor=False)
+        assert adapter.submit(tasks.add, {}, 1, 2).result(timeout=TIMEOUT) == 3
+        assert len(_hand_over_threads()) == before + 1
+        adapter.shutdown()
+        assert len(_hand_over_threads()) == before
+        assert client.submit(tasks.add, 2, 3).result(timeout=TIMEOUT) == 5
+
+
+def test_idle_hand_over_thread_ends_and_the_next_task_starts_it(
+    cluster: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No thread lingers while no task runs; the next task is settled all the same."""
+    from parsl_executor_protocol.adapters import dask as dask_backend
+
+    monkeypatch.setattr(dask_backend, "_IDLE_SECONDS", 0.2)
+    with adapt(Client(cluster)) as adapter:
+        assert adapter.submit(tasks.add, {}, 1, 1).result(timeout=TIMEOUT) == 2
+        _until(lambda: not _hand_over_threads(), "the idle hand-over thread to end")
+        assert adapter.submit(tasks.add, {}, 2, 2).result(timeout=TIMEOUT) == 4
 
 
 def test_task_exceptions_keep_their_type(cluster: Any) -> None:

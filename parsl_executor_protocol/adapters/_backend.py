@@ -55,6 +55,14 @@ class Backend(Protocol):
         """Submit under a non-empty, already key-checked resource specification."""
         ...
 
+    def when_done(self, future: Any, callback: Callable[[Any], Any]) -> None:
+        """Call ``callback(future)`` once a future ``submit`` returned is done (callback mode)."""
+        ...
+
+    def stop_watching(self) -> None:
+        """Stop what :meth:`when_done` runs of its own, at shutdown (the wrapped executor is left alone)."""
+        ...
+
     def result(self, future: Any) -> Any:
         """Return the result of a done future of the wrapped executor, or raise its exception."""
         ...

@@ -17,7 +17,8 @@ wrapped executor does; it is completed in one of two ways:
   all on the pool's thread.  No callback chain, no second result hand-over.
 * **callback** (process pools, loky, Dask, other look-alikes): one
   ``add_done_callback`` on the wrapped executor's future copies its outcome
-  (on the pool's result thread, or Dask's callback thread).
+  (on the pool's result thread), or the backend hands outcomes over in
+  batches (Dask: see :mod:`.dask`).
 
 Either way ``set_bad_state_and_fail_all(exc)`` fails every pending future at
 once with ``exc``, as parsl's ``BlockProviderExecutor`` does, running tasks
@@ -354,6 +355,7 @@ class _AdapterCore:
         try:
             self._remember_blocks()
             stuck = self._settle_for_shutdown()
+            self._backend.stop_watching()
             if self._owns:
                 self._backend.close(wait=not stuck, kill=stuck)
         finally:
@@ -520,7 +522,7 @@ class _AdapterCore:
             future.parsl_executor_task_id = task_id  # type: ignore[attr-defined]
         if queue is None:
             self._pending[inner] = future
-            inner.add_done_callback(self._on_done)
+            self._backend.when_done(inner, self._on_done)
         if self._closed:  # another thread entered bad state or shut down meanwhile
             self._closed_during_submit(inner, future)  # type: ignore[unreachable]  # mypy keeps the narrowing
         return future

@@ -45,6 +45,13 @@ class Lifted2020Backend:
         """Never reached: no resource keys are supported, so the adapter rejects them first."""
         raise AssertionError(f"{self.kind} supports no resource specification, got {dict(resources)!r}")
 
+    def when_done(self, future: Any, callback: Callable[[Any], Any]) -> None:
+        """Call ``callback(future)`` once the future is done: its own done-callback."""
+        future.add_done_callback(callback)
+
+    def stop_watching(self) -> None:
+        """Nothing to stop: the wrapped executor runs the done-callbacks."""
+
     def result(self, future: Any) -> Any:
         """The done future's result (or its exception, raised)."""
         return future.result()

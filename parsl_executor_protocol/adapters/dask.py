@@ -1,9 +1,13 @@
 """Backend for a Dask ``distributed.Client``: Dask futures bridged into ``concurrent.futures``.
 
 ``distributed`` is imported only when a client is adapted; without it the
-error says what to install.  Each task is bridged by one
-``add_done_callback`` on its Dask future (run on Dask's callback thread), not
-by a polling thread.  Dask workers are the blocks: ``status()`` reports each,
+error says what to install.  Results are handed over in batches, as
+``client.gather`` fetches them: one thread per adapter (not per task) takes
+the futures Dask reports finished (``distributed.as_completed``), fetches the
+values of a whole batch in one ``gather`` and settles the adapter's futures;
+a failed or cancelled task is settled with its own outcome.  The thread
+starts with the first task, ends after a few idle seconds or at shutdown, and
+starts again with the next task.  Dask workers are the blocks: ``status()`` reports each,
 and ``scale_out``/``scale_in`` call the cluster's ``scale`` where the client
 has a cluster object that scales (``LocalCluster``, dask-jobqueue, ...).
 
@@ -22,15 +26,24 @@ import concurrent.futures as cf
 import contextlib
 import functools
 import importlib
+import logging
 import pickle
+import threading
 import uuid
 from types import ModuleType
-from typing import Any, Callable, List, Mapping, Optional, Sequence
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence
 
 from ..errors import MissingExtraError, NotAnExecutorError, UnsupportedResourceSpecificationError
 from ._backend import BlockReport
 
 __all__ = ["DaskBackend"]
+
+logger = logging.getLogger(__name__)
+
+_MISSING = object()
+
+#: Seconds the hand-over thread waits for a new task before it ends (the next task starts it again).
+_IDLE_SECONDS = 5.0
 
 
 def _distributed() -> ModuleType:
@@ -94,6 +107,91 @@ class _FailedSubmission:
         callback(self)
 
 
+class _HandOver:
+    """Hands finished Dask futures to their callbacks in batches, each batch's values fetched in one ``gather``.
+
+    ``distributed.as_completed`` reports futures as they finish; one thread
+    takes whatever has finished, gathers the values of those that succeeded
+    in one round trip and calls each future's callback, which reads its value
+    with :meth:`take`.  A failed batch gather (a worker lost meanwhile) leaves
+    each future to fetch its own outcome.
+    """
+
+    def __init__(self, client: Any, as_completed: Callable[..., Any]) -> None:
+        self._client = client
+        self._completed = as_completed(loop=client.loop)
+        self._callbacks: Dict[Any, Callable[[Any], Any]] = {}
+        self._values: Dict[Any, Any] = {}
+        self._wake = threading.Event()
+        self._lock = threading.Lock()
+        self._thread: Optional[threading.Thread] = None
+        self._stopped = False
+
+    def add(self, future: Any, callback: Callable[[Any], Any]) -> None:
+        """Call ``callback(future)`` once ``future`` is finished (in a batch with others)."""
+        self._callbacks[future] = callback
+        self._completed.add(future)
+        self._wake.set()
+        with self._lock:
+            if self._thread is None and not self._stopped:
+                self._thread = threading.Thread(
+                    target=self._run, name="parsl-executor-protocol-dask-results", daemon=True
+                )
+                self._thread.start()
+
+    def take(self, future: Any) -> Any:
+        """The value gathered for ``future``, once (``_MISSING`` if it was not gathered in a batch)."""
+        return self._values.pop(future, _MISSING)
+
+    def stop(self) -> None:
+        """End the thread; futures still unfinished are forgotten (the adapter has settled them)."""
+        with self._lock:
+            self._stopped = True
+            thread = self._thread
+        self._completed.clear()
+        self._wake.set()
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout=10)
+        self._callbacks.clear()
+        self._values.clear()
+
+    def _run(self) -> None:
+        while True:
+            if not self._wake.wait(_IDLE_SECONDS):
+                with self._lock:  # idle: end, unless a task arrived meanwhile (its add() restarts us)
+                    if not self._wake.is_set():
+                        self._thread = None
+                        return
+            # Cleared before draining, so that a task added meanwhile wakes the next wait.
+            self._wake.clear()
+            if self._stopped:
+                return
+            while True:
+                try:
+                    batch = self._completed.next_batch(block=True)
+                except StopIteration:  # nothing unfinished is left
+                    break
+                self._hand_over(batch)
+
+    def _hand_over(self, batch: List[Any]) -> None:
+        finished = [future for future in batch if future.status == "finished"]
+        if finished:
+            try:
+                values = self._client.gather(finished)
+            except Exception:  # e.g. a worker lost since: each future fetches its own outcome
+                logger.debug("batch gather of %d Dask results failed", len(finished), exc_info=True)
+            else:
+                self._values.update(zip(finished, values, strict=True))
+        for future in batch:
+            callback = self._callbacks.pop(future, None)
+            if callback is None:
+                continue
+            try:
+                callback(future)
+            except Exception:  # as Dask's own callback thread does: log, and go on with the others
+                logger.exception("callback of Dask future %s failed", getattr(future, "key", "?"))
+
+
 def _one_line(exc: BaseException) -> str:
     # distributed's serialization errors carry a traceback, or a (message, repr) pair.
     first = exc.args[0] if exc.args and isinstance(exc.args[0], str) else str(exc)
@@ -125,6 +223,7 @@ class DaskBackend:
                 found=type(client).__name__,
             )
         self.client = client
+        self._hand_over = _HandOver(client, distributed.as_completed)
 
     @staticmethod
     def _key(func: Callable[..., Any]) -> str:
@@ -182,19 +281,32 @@ class DaskBackend:
             resources=dict(worker_resources) if worker_resources is not None else None,
         )
 
+    def when_done(self, future: Any, callback: Callable[[Any], Any]) -> None:
+        """Call ``callback(future)`` once the task is over, its value fetched with others' in one batch."""
+        if isinstance(future, _FailedSubmission):
+            callback(future)
+            return
+        self._hand_over.add(future, callback)
+
+    def stop_watching(self) -> None:
+        """End the thread that hands results over (the client itself is left as it is)."""
+        self._hand_over.stop()
+
     def result(self, future: Any) -> Any:
         """The done Dask future's result, or its task's exception with its original type."""
         if isinstance(future, _FailedSubmission):
             return future.result()
-        try:
-            value = future.result()
-        except Exception as exc:
-            if not _serialization_error(exc):
-                raise
-            raise pickle.PicklingError(
-                f"the result of Dask task {getattr(future, 'key', '?')} cannot be serialized back "
-                f"({type(exc).__name__}: {_one_line(exc)})"
-            ) from exc
+        value = self._hand_over.take(future)
+        if value is _MISSING:  # not gathered in a batch: a failed task, or a failed batch gather
+            try:
+                value = future.result()
+            except Exception as exc:
+                if not _serialization_error(exc):
+                    raise
+                raise pickle.PicklingError(
+                    f"the result of Dask task {getattr(future, 'key', '?')} cannot be serialized back "
+                    f"({type(exc).__name__}: {_one_line(exc)})"
+                ) from exc
         if isinstance(value, _Exited):
             raise value.exception
         return value
