@@ -397,16 +397,17 @@ class ExecutorStateMachine(RuleBasedStateMachine):
             )
 
 
-#: Settings :func:`run_state_machine` uses unless given others: small, and without deadlines
-#: (executors have their own latencies; every call is bounded by the kit's timeout instead).
-#: A failure is reported as found, not shrunk (each replay would wait for a broken executor
-#: again); pass settings with ``Phase.shrink`` for the shortest failing sequence.
+#: What the kit's property tests and state machines share: a failure is reported as found, not
+#: shrunk (each replay would wait for a broken executor again; pass settings with ``Phase.shrink``
+#: for the shortest failing example), and no deadline (executors have their own latencies; every
+#: call is bounded by the kit's timeout instead).
+UNSHRUNK = settings(deadline=None, phases=[Phase.explicit, Phase.reuse, Phase.generate], report_multiple_bugs=False)
+
+#: Settings :func:`run_state_machine` uses unless given others: small, and :data:`UNSHRUNK`.
 DEFAULT_STATE_MACHINE_SETTINGS = settings(
+    UNSHRUNK,
     max_examples=10,
     stateful_step_count=10,
-    deadline=None,
-    phases=[Phase.explicit, Phase.reuse, Phase.generate],
-    report_multiple_bugs=False,
     suppress_health_check=[HealthCheck.too_slow],
 )
 
