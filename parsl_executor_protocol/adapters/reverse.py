@@ -39,9 +39,9 @@ import os
 import threading
 import weakref
 from collections import OrderedDict
-from typing import Any, Callable, Dict, Literal, Mapping, NamedTuple, Optional, ParamSpec, TypeVar
+from typing import Any, Callable, Dict, Mapping, NamedTuple, Optional, ParamSpec, TypeVar
 
-from ..protocols._contracts import EXECUTOR_CONTRACTS, validate_contract
+from ..protocols._contracts import EXECUTOR_CONTRACTS, ExecutorContract, validate_contract
 from ._launch import Launch, launch
 from ._parsl import require_methods
 
@@ -52,8 +52,8 @@ logger = logging.getLogger(__name__)
 _T = TypeVar("_T")
 _P = ParamSpec("_P")
 
-#: The contracts a Parsl executor can be wrapped under (the names of ``EXECUTOR_CONTRACTS``), as a type.
-Contract = Literal["current", "2020"]
+#: The contracts a Parsl executor can be wrapped under, as a type.
+Contract = ExecutorContract
 
 
 def _detect_contract(executor: Any) -> Contract:
