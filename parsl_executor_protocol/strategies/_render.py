@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
 from .. import declare
+from ..protocols._meta import is_protocol_class
 from ..protocols._model import CLASS, INSTANCE, METHOD, STATIC_BINDING, Member
 from ._spec import (
     ImplementationSpec,
@@ -196,10 +197,6 @@ def _public_module(module: str, qualname: str, obj: Any) -> str:
     return best
 
 
-def _is_protocol(tp: Any) -> bool:
-    return isinstance(tp, type) and bool(tp.__dict__.get("_is_protocol", False))
-
-
 _SIMPLE_VALUES: Dict[Any, str] = {
     bool: "False",
     int: "0",
@@ -272,7 +269,7 @@ def _class_value(names: _Names, cls: type, depth: int) -> Optional[str]:
         return "[]"
     if cls in (dict, collections.abc.Mapping):
         return "{}"
-    if _is_protocol(cls):
+    if is_protocol_class(cls):
         try:
             return f"{names.aux_class(cls)}()"
         except StrategyError:
