@@ -199,6 +199,13 @@ def test_selection_is_parsls_narrowed_by_select() -> None:
     assert _suite.selection("test_fail") == "(not cleannet) and (test_fail)"
 
 
+def test_help_names_the_selection_the_runs_use() -> None:
+    """The parser keeps its own copy of the selection, so as not to import _suite for every command."""
+    import parsl_executor_protocol.cli as cli
+
+    assert cli._SUITE_SELECTION == _suite.PARSL_SELECTION
+
+
 # ------------------------------------------------------------------ events and the report, from real pytest runs
 
 _TINY_TESTS = """

@@ -2,19 +2,31 @@
 
 Each helper uses parsl's own type when parsl is importable (imported on first
 use, which only happens on an error path or in ``status()``) and the
-package's stand-in otherwise.
+package's stand-in otherwise.  :func:`require_methods` is how both directions
+refuse an object that is not the executor they wrap.
 """
 
 from __future__ import annotations
 
 import functools
 from enum import IntEnum
-from typing import TYPE_CHECKING, Callable, Optional
+from typing import TYPE_CHECKING, Callable, Optional, Tuple
 
-from ..errors import UnsupportedResourceSpecificationError
+from ..errors import NotAnExecutorError, UnsupportedResourceSpecificationError
 from ..protocols.parsl_types import JobStatusLike
 
-__all__ = ["PUBLIC_MODULE", "job_status", "resource_error_class"]
+__all__ = ["PUBLIC_MODULE", "job_status", "require_methods", "resource_error_class"]
+
+
+def require_methods(executor: object, names: Tuple[str, ...], expected: str) -> None:
+    """:class:`NotAnExecutorError` naming what ``executor`` lacks of ``names``, if it lacks any.
+
+    ``expected`` says what the caller takes, e.g. ``"an adapter wraps a ..."``.
+    """
+    missing = tuple(name for name in names if not callable(getattr(executor, name, None)))
+    if missing:
+        found = type(executor).__name__
+        raise NotAnExecutorError(f"{expected}; {found} lacks {', '.join(missing)}", found=found, missing=missing)
 
 
 #: Where the resource error is public: the adapters package hands it out by name.

@@ -14,6 +14,7 @@ import sys
 from ..errors import NotAnExecutorError
 from ._backend import Backend
 from ._base import _AdapterCore
+from ._parsl import require_methods
 
 __all__ = ["backend_for"]
 
@@ -55,14 +56,12 @@ def backend_for(executor: object) -> Backend:
         from ._lifted import Lifted2020Backend
 
         return Lifted2020Backend(executor)
-    missing = tuple(name for name in ("submit", "shutdown") if not callable(getattr(executor, name, None)))
-    if missing:
-        raise NotAnExecutorError(
-            f"cannot adapt {type(executor).__name__}: expected a concurrent.futures.Executor (thread pool, "
-            f"process pool, loky, ...) or a dask distributed.Client; it lacks {', '.join(missing)}",
-            found=type(executor).__name__,
-            missing=missing,
-        )
+    require_methods(
+        executor,
+        ("submit", "shutdown"),
+        "an adapter wraps a concurrent.futures.Executor (thread pool, process pool, loky, ...) "
+        "or a dask distributed.Client",
+    )
     from .futures import FuturesBackend
 
     return FuturesBackend(executor)

@@ -39,11 +39,11 @@ import os
 import threading
 import weakref
 from collections import OrderedDict
-from typing import Any, Callable, Dict, Literal, Mapping, NamedTuple, Optional, ParamSpec, TypeVar
+from typing import Any, Callable, Dict, Mapping, NamedTuple, Optional, ParamSpec, TypeVar
 
-from ..errors import NotAnExecutorError
-from ..protocols._contracts import EXECUTOR_CONTRACTS, validate_contract
+from ..protocols._contracts import EXECUTOR_CONTRACTS, ExecutorContract, validate_contract
 from ._launch import Launch, launch
+from ._parsl import require_methods
 
 __all__ = ["ParslFuturesExecutor", "as_futures_executor"]
 
@@ -52,8 +52,8 @@ logger = logging.getLogger(__name__)
 _T = TypeVar("_T")
 _P = ParamSpec("_P")
 
-#: The contracts a Parsl executor can be wrapped under (the names of ``EXECUTOR_CONTRACTS``), as a type.
-Contract = Literal["current", "2020"]
+#: The contracts a Parsl executor can be wrapped under, as a type.
+Contract = ExecutorContract
 
 
 def _detect_contract(executor: Any) -> Contract:
@@ -172,15 +172,11 @@ class ParslFuturesExecutor(cf.Executor):
         run_dir: Optional[str] = None,
         resource_specification: Optional[Mapping[str, Any]] = None,
     ) -> None:
-        needed = ("submit", "shutdown", "start") if start else ("submit", "shutdown")
-        missing = tuple(name for name in needed if not callable(getattr(executor, name, None)))
-        if missing:
-            raise NotAnExecutorError(
-                f"as_futures_executor() takes a Parsl executor (today's contract or the 2020 one); "
-                f"{type(executor).__name__} lacks {', '.join(missing)}",
-                found=type(executor).__name__,
-                missing=missing,
-            )
+        require_methods(
+            executor,
+            ("submit", "shutdown", "start") if start else ("submit", "shutdown"),
+            "as_futures_executor() takes a Parsl executor (today's contract or the 2020 one)",
+        )
         if contract is None:
             contract = _detect_contract(executor)
         else:

@@ -55,6 +55,13 @@ _CONTRACT_HELP = (
 )
 
 
+def _add_format(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--format", choices=("table", "json"), default="table", help="output format (default: table)")
+
+
+_TARGET_HELP = "package.module:Name or path/to/file.py:Name"
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every subcommand."""
     parser = argparse.ArgumentParser(
@@ -78,9 +85,9 @@ def build_parser() -> argparse.ArgumentParser:
         ),
         epilog="exit codes: 0 every target conforms, 1 some target violates, 2 usage or import error.",
     )
-    check.add_argument("targets", nargs="+", metavar="TARGET", help="package.module:Name or path/to/file.py:Name")
+    check.add_argument("targets", nargs="+", metavar="TARGET", help=_TARGET_HELP)
     check.add_argument("--protocol", default=DEFAULT_CONTRACT, metavar="PROTOCOL", help=_CONTRACT_HELP)
-    check.add_argument("--format", choices=("table", "json"), default="table", help="output format (default: table)")
+    _add_format(check)
 
     drift = sub.add_parser(
         "drift",
@@ -98,7 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
     drift.add_argument("--protocol", default=RUNTIME_CONTRACT, metavar="PROTOCOL", help=_CONTRACT_HELP)
     drift.add_argument("--base", metavar="package.module:Class",
                        help="compare with this class instead of the parsl base class the protocol implies")
-    drift.add_argument("--format", choices=("table", "json"), default="table", help="output format (default: table)")
+    _add_format(drift)
 
     suite = sub.add_parser(
         "parsl-suite",
@@ -113,7 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
         ),
         epilog="exit codes: 0 no regression, 1 regressions, 2 bad input or environment. See docs/parsl-suite.md.",
     )
-    suite.add_argument("target", metavar="TARGET", help="package.module:Name or path/to/file.py:Name")
+    suite.add_argument("target", metavar="TARGET", help=_TARGET_HELP)
     suite.add_argument("--python", default=sys.executable, metavar="PATH",
                        help="the interpreter that runs the tests (default: this one, %(default)s)")
     suite.add_argument("-k", "--select", metavar="EXPRESSION",
@@ -122,7 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="fail any test that takes longer (pytest-timeout; 0: none; default: %(default)s)",
                        default=_SUITE_TIMEOUT)
     suite.add_argument("--junit-xml", metavar="PATH", help="also write both runs as JUnit XML (one testsuite each)")
-    suite.add_argument("--format", choices=("table", "json"), default="table", help="output format (default: table)")
+    _add_format(suite)
     suite.add_argument("--no-progress", action="store_true", help="print no progress on stderr")
 
     sub.add_parser(
@@ -185,6 +192,8 @@ def _require_parsl() -> None:
     """Import what drift reads of parsl, or raise a one-line TargetError saying what to install."""
     import importlib
 
+    from ._loading import one_line
+
     for name in _PARSL_MODULES:
         try:
             importlib.import_module(name)
@@ -192,24 +201,16 @@ def _require_parsl() -> None:
             if name == "parsl" and exc.name == "parsl":
                 raise TargetError("drift needs parsl: pip install 'parsl-executor-protocol[parsl]'") from None
             raise TargetError(
-                f"the installed parsl is incomplete: importing {name} raised {_describe_error(exc)}; "
+                f"the installed parsl is incomplete: importing {name} raised {one_line(exc)}; "
                 f"reinstall it: {_REINSTALL_PARSL}"
             ) from None
         except KeyboardInterrupt:
             raise
         except BaseException as exc:  # a broken install may raise anything while importing
             raise TargetError(
-                f"the installed parsl is broken: importing {name} raised {_describe_error(exc)}; "
+                f"the installed parsl is broken: importing {name} raised {one_line(exc)}; "
                 f"reinstall it: {_REINSTALL_PARSL}"
             ) from None
-
-
-def _describe_error(exc: BaseException) -> str:
-    try:
-        text = str(exc)
-    except Exception:  # a broken __str__ must not hide the error's type
-        text = ""
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 # --------------------------------------------------------------------------- parsl-suite
@@ -270,8 +271,10 @@ def main(argv: Optional[List[str]] = None) -> int:
         _silence_stdout()
         return EXIT_VIOLATION
     except OSError as exc:  # e.g. the working directory vanished: the OS's words, on one line
+        from ._loading import one_line
+
         where = f" {exc.filename!r}" if exc.filename is not None else ""
-        _error(f"{exc.strerror or _describe_error(exc)}{where}")
+        _error(f"{exc.strerror or one_line(exc)}{where}")
         return EXIT_USAGE
 
 

@@ -399,8 +399,9 @@ def compare(protocol: type, base: Optional[type] = None, *, label: Optional[str]
         base, elsewhere = default_base_for(protocol)
     found_members = class_members(base)
     others = [(other, class_members(other)) for other in elsewhere]
+    stated = protocol_model(protocol).members
     members: List[MemberDrift] = []
-    for expected in protocol_model(protocol).members:
+    for expected in stated:
         name = expected.name
         found = found_members.get(name)
         if found is None:
@@ -421,10 +422,10 @@ def compare(protocol: type, base: Optional[type] = None, *, label: Optional[str]
             continue
         status, message = compare_member(expected, found, side)
         members.append(MemberDrift(name, status, not expected.optional, render(expected), render(found), message))
-    stated = {member.name for member in protocol_model(protocol).members}
+    stated_names = {member.name for member in stated}
     unrequired = tuple(sorted(
         name for name, member in found_members.items()
-        if name not in stated and _is_interface(name, member)
+        if name not in stated_names and _is_interface(name, member)
     ))
     # A partial parsl installation may lack __version__; the report still names what it compared.
     version = str(getattr(parsl, "__version__", "unknown version"))

@@ -25,7 +25,7 @@ from typing import Tuple
 from ..errors import TargetError
 from ..protocols._contracts import CONTRACTS, contract_protocol
 
-__all__ = ["LoadedTarget", "describe", "load_object", "load_protocol", "load_target"]
+__all__ = ["LoadedTarget", "describe", "load_object", "load_protocol", "load_target", "one_line"]
 
 # Values that are certainly not executors, classes or factories: a target
 # naming one is a typo, and saying so beats a report of every member missing.
@@ -61,7 +61,8 @@ def _is_path(where: str) -> bool:
     return where.endswith(".py") or "/" in where or os.sep in where
 
 
-def _one_line(exc: BaseException) -> str:
+def one_line(exc: BaseException) -> str:
+    """``exc`` as ``Type: message`` on one line (just ``Type`` when the message is empty or cannot be had)."""
     try:
         text = " ".join(str(exc).split())
     except Exception:  # a target's exception with a broken __str__ still gets named
@@ -96,13 +97,13 @@ def _import_module(name: str) -> types.ModuleType:
         missing = exc.name or ""
         if missing and (name == missing or name.startswith(missing + ".")):
             raise TargetError(f"cannot import {name!r}: no module named {missing!r}") from None
-        raise TargetError(f"importing {name!r} failed: {_one_line(exc)}") from None
+        raise TargetError(f"importing {name!r} failed: {one_line(exc)}") from None
     except SyntaxError as exc:
         raise _syntax_error(exc, name) from None
     except KeyboardInterrupt:
         raise  # main() reports it and exits 130
     except BaseException as exc:  # SystemExit and custom BaseExceptions too: a target must not end the run
-        raise TargetError(f"importing {name!r} raised {_one_line(exc)}") from None
+        raise TargetError(f"importing {name!r} raised {one_line(exc)}") from None
 
 
 def _import_file(where: str) -> types.ModuleType:
@@ -112,7 +113,7 @@ def _import_file(where: str) -> types.ModuleType:
         resolved = path.resolve()
     except OSError as exc:  # a name too long for the OS, an unreadable directory on the way
         shown = repr(where) if len(where) <= 200 else repr(where[:100] + "..." + where[-60:])
-        raise TargetError(f"cannot read {shown}: {exc.strerror or _one_line(exc)}") from None
+        raise TargetError(f"cannot read {shown}: {exc.strerror or one_line(exc)}") from None
     if not is_file:
         raise TargetError(f"no such file: {where!r}")
     # A name of its own per file, so that two files both called executors.py
@@ -139,7 +140,7 @@ def _import_file(where: str) -> types.ModuleType:
         raise  # main() reports it and exits 130
     except BaseException as exc:  # SystemExit and custom BaseExceptions too: a target must not end the run
         del sys.modules[name]
-        raise TargetError(f"running {where!r} raised {_one_line(exc)}") from None
+        raise TargetError(f"running {where!r} raised {one_line(exc)}") from None
     finally:
         if added and directory in sys.path:
             sys.path.remove(directory)
@@ -165,7 +166,7 @@ def load_object(spec: str) -> object:
         except KeyboardInterrupt:
             raise  # main() reports it and exits 130
         except BaseException as exc:  # a module __getattr__ raising SystemExit must not end the run silently
-            raise TargetError(f"reading {walked}.{part} raised {_one_line(exc)}") from None
+            raise TargetError(f"reading {walked}.{part} raised {one_line(exc)}") from None
         walked = f"{walked}:{part}" if walked == where else f"{walked}.{part}"
     return obj
 
@@ -208,7 +209,7 @@ def _call_factory(spec: str, factory: object) -> object:
     except KeyboardInterrupt:
         raise  # main() reports it and exits 130
     except BaseException as exc:  # SystemExit and custom BaseExceptions too: a target must not end the run
-        raise TargetError(f"factory {spec} raised {_one_line(exc)}") from None
+        raise TargetError(f"factory {spec} raised {one_line(exc)}") from None
 
 
 def load_target(spec: str) -> LoadedTarget:

@@ -44,10 +44,6 @@ PYTEST_TOO_NEW = 9
 _PRELOADED: Dict[str, Any] = {}
 
 
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
-
-
 def make_executor(spec: str) -> Any:
     """A new executor from ``spec`` (a class, instance or zero-argument factory, as ``check`` loads them).
 
@@ -57,7 +53,7 @@ def make_executor(spec: str) -> Any:
     """
     import concurrent.futures
 
-    from ._loading import describe, load_target
+    from ._loading import describe, load_target, one_line
 
     loaded = load_target(spec)
     executor = loaded.obj
@@ -67,7 +63,7 @@ def make_executor(spec: str) -> Any:
         except Exception as exc:
             raise TargetError(
                 f"{spec}: {describe(loaded.obj)} cannot be made with no arguments: "
-                f"{type(exc).__name__}: {_one_line(str(exc))}; name a factory instead"
+                f"{one_line(exc)}; name a factory instead"
             ) from None
     if isinstance(executor, concurrent.futures.Executor):
         from ..adapters import adapt
@@ -110,7 +106,7 @@ def _first_line(report: Any) -> str:
     if longrepr is None:
         return ""
     if isinstance(longrepr, tuple):  # a skip: (path, line, reason)
-        return _one_line(str(longrepr[2])).removeprefix("Skipped: ")
+        return " ".join(str(longrepr[2]).split()).removeprefix("Skipped: ")
     crash = getattr(longrepr, "reprcrash", None)
     text = str(crash.message) if crash is not None else str(longrepr)
     for line in text.splitlines():
@@ -198,6 +194,7 @@ def _check_target(spec: str) -> Dict[str, Any]:
 
     from ..checking import check
     from ..protocols._contracts import RUNTIME_CONTRACT, contract_protocol
+    from ._loading import one_line
 
     executor = make_executor(spec)
     try:
@@ -205,7 +202,7 @@ def _check_target(spec: str) -> Dict[str, Any]:
     except Exception as exc:
         raise TargetError(
             f"{spec} gives {type(executor).__qualname__}, which parsl.Config rejects: "
-            f"{type(exc).__name__}: {_one_line(str(exc))[:300]}"
+            f"{one_line(exc)[:300]}"
         ) from None
     _PRELOADED[spec] = executor
     label = getattr(executor, "label", None)

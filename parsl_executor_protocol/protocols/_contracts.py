@@ -47,8 +47,11 @@ DEFAULT_CONTRACT: Contract = "2020"
 #: The contract an adapter is built for, and ``drift`` compares, when none is named.
 RUNTIME_CONTRACT: Contract = "current"
 
-#: The contracts an executor can be *built* for (adapters) or *held to* behaviourally (the kit).
-EXECUTOR_CONTRACTS: Tuple[Contract, ...] = ("2020", "current")
+#: The contracts an executor can be *built* for (adapters) or *held to* behaviourally (the kit), as a type.
+ExecutorContract = Literal["2020", "current"]
+
+#: The names of :data:`ExecutorContract`.
+EXECUTOR_CONTRACTS: Tuple[ExecutorContract, ...] = ("2020", "current")
 
 
 def validate_contract(name: object, choices: Tuple[str, ...] = tuple(CONTRACTS)) -> Contract:

@@ -42,7 +42,7 @@ except ImportError as _exc:  # pragma: no cover - exercised without hypothesis o
 import weakref
 from typing import Any, Collection, NamedTuple, Optional
 
-from ._draw import Knobs, defects, implementation_spec, mutant_spec
+from ._draw import Knobs, implementation_spec, mutant_spec
 from ._render import build as _build
 from ._render import render_module, render_source
 from ._spec import (
@@ -171,14 +171,7 @@ def mutant_specs(
     other knobs are those of :func:`implementation_specs` (they shape the
     members left intact).
     """
-    model = model_of(protocol)
-    # Which kinds a protocol admits does not depend on the shapes drawn: refuse early.
-    admitted = {expected.kind for expected, _ in defects(model, ImplementationSpec(protocol, "", ()))}
-    if kinds is not None and not admitted.intersection(kinds):
-        raise StrategyError(
-            f"{protocol.__qualname__} admits no defect of kinds {sorted(kinds)}; it admits {sorted(admitted)}"
-        )
-    return mutant_spec(model, kinds, Knobs(optional, base, slots, generalise))
+    return mutant_spec(model_of(protocol), kinds, Knobs(optional, base, slots, generalise))
 
 
 def mutants(

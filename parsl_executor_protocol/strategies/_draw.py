@@ -27,6 +27,7 @@ from ._spec import (
     Shape,
     StrategyError,
     param_spec,
+    parameters_of,
 )
 from ._types import accepts_callables, has_typevar, narrower, wider, wrong_type
 
@@ -38,25 +39,28 @@ _P = inspect.Parameter
 # -- conforming members -------------------------------------------------------------------------------------------
 
 
-def _positional(params: Tuple[_P, ...]) -> List[_P]:
-    return [p for p in params if p.kind in (_P.POSITIONAL_ONLY, _P.POSITIONAL_OR_KEYWORD)]
-
-
 @st.composite
 def _params(
     draw: st.DrawFn, member: Member, behaviour: Optional[Behaviour], generalise: bool
 ) -> Tuple[ParamSpec, ...]:
     used = set(behaviour.uses_params) if behaviour is not None else set()
-    positional = _positional(member.params)
-    var_pos = next((p for p in member.params if p.kind is _P.VAR_POSITIONAL), None)
-    var_kw = next((p for p in member.params if p.kind is _P.VAR_KEYWORD), None)
-    kw_only = [p for p in member.params if p.kind is _P.KEYWORD_ONLY]
+    positional, var_pos, kw_only, var_kw = parameters_of(member)
 
     def free(p: _P) -> bool:
         return generalise and p.name not in used and not has_typevar(p.annotation)
 
     def annotation(p: _P) -> Any:
         return draw(st.sampled_from(wider(p.annotation))) if free(p) else p.annotation
+
+    def variadic(p: Optional[_P], name: str, kind: inspect._ParameterKind) -> List[ParamSpec]:
+        # The protocol's own *args/**kwargs (object and Any are interchangeable there);
+        # without one, a generalised signature may add one.
+        if p is not None:
+            ann = p.annotation
+            if generalise and ann in (object, Any):
+                ann = draw(st.sampled_from([ann, Any]))
+            return [param_spec(p, ann)]
+        return [ParamSpec(name, kind, Any)] if generalise and draw(st.booleans()) else []
 
     # Defaults may only be added to a tail of the positional parameters.
     defaulted = {p.name for p in member.params if p.default is not _P.empty}
@@ -82,23 +86,13 @@ def _params(
     # an extra parameter must accept what **kwargs accepts.
     extra_type = var_kw.annotation if var_kw is not None else int
     out.extend(ParamSpec(f"extra_{i}", _P.POSITIONAL_OR_KEYWORD, extra_type, True) for i in range(extra_pos))
-    if var_pos is not None:
-        ann = draw(st.sampled_from([var_pos.annotation, Any])) if generalise and not has_typevar(
-            var_pos.annotation) and var_pos.annotation in (object, Any) else var_pos.annotation
-        out.append(param_spec(var_pos, ann))
-    elif generalise and draw(st.booleans()):
-        out.append(ParamSpec("extra_args", _P.VAR_POSITIONAL, Any))
+    out.extend(variadic(var_pos, "extra_args", _P.VAR_POSITIONAL))
     for p in kw_only:
         ann = annotation(p)
         default = p.default is not _P.empty or (free(p) and can_synthesize(ann) and draw(st.booleans()))
         out.append(param_spec(p, ann, default and can_synthesize(ann)))
     out.extend(ParamSpec(f"extra_kw_{i}", _P.KEYWORD_ONLY, extra_type, True) for i in range(extra_kw))
-    if var_kw is not None:
-        ann = draw(st.sampled_from([var_kw.annotation, Any])) if generalise and not has_typevar(
-            var_kw.annotation) and var_kw.annotation in (object, Any) else var_kw.annotation
-        out.append(param_spec(var_kw, ann))
-    elif generalise and draw(st.booleans()):
-        out.append(ParamSpec("extra_kwargs", _P.VAR_KEYWORD, Any))
+    out.extend(variadic(var_kw, "extra_kwargs", _P.VAR_KEYWORD))
     return tuple(out)
 
 
@@ -184,8 +178,8 @@ def implementation_spec(draw: st.DrawFn, model: ProtocolModel, knobs: Knobs) -> 
 
 def _absorbed(member: Member, p: _P) -> bool:
     """Whether the protocol's own ``*args``/``**kwargs`` would still accept calls passing ``p``."""
-    has_var_pos = any(q.kind is _P.VAR_POSITIONAL for q in member.params)
-    has_var_kw = any(q.kind is _P.VAR_KEYWORD for q in member.params)
+    _, var_pos, _, var_kw = parameters_of(member)
+    has_var_pos, has_var_kw = var_pos is not None, var_kw is not None
     if p.kind is _P.POSITIONAL_ONLY:
         return has_var_pos
     if p.kind is _P.POSITIONAL_OR_KEYWORD:
@@ -207,8 +201,7 @@ def _too_few(member: Member) -> List[Tuple[ParamSpec, ...]]:
 
 def _too_many(member: Member) -> Tuple[ParamSpec, ...]:
     exact = list(_exact_params(member))
-    has_var_pos = any(p.kind is _P.VAR_POSITIONAL for p in member.params)
-    if has_var_pos:
+    if parameters_of(member).var_positional is not None:
         at = next(i for i, p in enumerate(exact) if p.kind is _P.VAR_POSITIONAL) + 1
         exact.insert(at, ParamSpec("extra_required", _P.KEYWORD_ONLY, int, False))
     else:
@@ -231,7 +224,7 @@ def _renamed(member: Member) -> List[Tuple[ParamSpec, ...]]:
     ``**kwargs`` (it is, if it has a default).
     """
     exact = _exact_params(member)
-    has_var_kw = any(p.kind is _P.VAR_KEYWORD for p in member.params)
+    has_var_kw = parameters_of(member).var_keyword is not None
     out = []
     for i, p in enumerate(member.params):
         renamed = dataclasses.replace(exact[i], name=f"{p.name}_renamed")
@@ -245,68 +238,86 @@ def _renamed(member: Member) -> List[Tuple[ParamSpec, ...]]:
     return out
 
 
-def defects(model: ProtocolModel, spec: ImplementationSpec) -> List[Tuple[ExpectedViolation, Optional[MemberSpec]]]:
+_Defect = Tuple[ExpectedViolation, Optional[MemberSpec]]
+
+
+def _defect(
+    member: Member, in_base: bool, kind: str, detail: str, *, shape: str, tp: Any, params: Tuple[ParamSpec, ...] = ()
+) -> _Defect:
+    """``member`` written plainly in ``shape``, and the violation it causes (of an optional member: a wrong type)."""
+    kind = DefectKind.OPTIONAL_WRONG_TYPE if member.optional else kind
+    return ExpectedViolation(member.name, kind, detail), MemberSpec(member.name, shape, in_base, params, tp, plain=True)
+
+
+def defects(model: ProtocolModel, spec: ImplementationSpec) -> List[_Defect]:
     """Every single-defect replacement for the members of ``spec`` (``None``: the member is removed)."""
-    out: List[Tuple[ExpectedViolation, Optional[MemberSpec]]] = []
+    out: List[_Defect] = []
     for member in model.members:
         drawn = spec.member(member.name)
         in_base = drawn.in_base if drawn is not None else False
-        name = member.name
         if not member.optional:
-            out.append((ExpectedViolation(name, DefectKind.MISSING, "member missing"), None))
+            out.append((ExpectedViolation(member.name, DefectKind.MISSING, "member missing"), None))
         if member.kind == METHOD:
             shape = drawn.shape if drawn is not None and drawn.shape in (
                 Shape.METHOD, Shape.STATICMETHOD, Shape.CLASSMETHOD) else (
                 Shape.METHOD if member.binding == INSTANCE else Shape.STATICMETHOD)
-            kind = DefectKind.OPTIONAL_WRONG_TYPE if member.optional else DefectKind.INCOMPATIBLE_SIGNATURE
-            for params in _too_few(member):
-                out.append((ExpectedViolation(name, kind, "too few parameters"),
-                            MemberSpec(name, shape, in_base, params, member.type, plain=True)))
-            out.append((ExpectedViolation(name, kind, "too many required parameters"),
-                        MemberSpec(name, shape, in_base, _too_many(member), member.type, plain=True)))
-            for params in _renamed(member):
-                out.append((ExpectedViolation(name, kind, "renamed keyword"),
-                            MemberSpec(name, shape, in_base, params, member.type, plain=True)))
-            not_callable = DefectKind.OPTIONAL_WRONG_TYPE if member.optional else DefectKind.NOT_CALLABLE
+            signatures = [
+                *(("too few parameters", params) for params in _too_few(member)),
+                ("too many required parameters", _too_many(member)),
+                *(("renamed keyword", params) for params in _renamed(member)),
+            ]
+            for detail, params in signatures:
+                out.append(_defect(member, in_base, DefectKind.INCOMPATIBLE_SIGNATURE, detail,
+                                   shape=shape, tp=member.type, params=params))
             for value_type in (type(None), int):
-                out.append((ExpectedViolation(name, not_callable, f"{value_type.__name__} value"),
-                            MemberSpec(name, Shape.VALUE, in_base, (), value_type, plain=True)))
+                out.append(_defect(member, in_base, DefectKind.NOT_CALLABLE, f"{value_type.__name__} value",
+                                   shape=Shape.VALUE, tp=value_type))
             continue
         # A plain method where a property or attribute is expected, unless a method is a value
         # of the member's type (Any, a Callable) and the member is read-only: mypy accepts that.
         # (The other way round, a property returning a callable, mypy accepts too.)
         if member.settable or not accepts_callables(member.type):
-            kind = DefectKind.OPTIONAL_WRONG_TYPE if member.optional else DefectKind.WRONG_KIND
-            out.append((ExpectedViolation(name, kind, "method for data"),
-                        MemberSpec(name, Shape.PLAIN_METHOD_FOR_DATA, in_base, (), member.type, plain=True)))
+            out.append(_defect(member, in_base, DefectKind.WRONG_KIND, "method for data",
+                               shape=Shape.PLAIN_METHOD_FOR_DATA, tp=member.type))
         if member.settable and not member.classvar:
-            kind = DefectKind.OPTIONAL_WRONG_TYPE if member.optional else DefectKind.READ_ONLY
-            out.append((ExpectedViolation(name, kind, "read-only property"),
-                        MemberSpec(name, Shape.PROPERTY, in_base, (), member.type, plain=True)))
+            out.append(_defect(member, in_base, DefectKind.READ_ONLY, "read-only property",
+                               shape=Shape.PROPERTY, tp=member.type))
         wrong = wrong_type(member.type)
         if wrong is not None:
-            kind = DefectKind.OPTIONAL_WRONG_TYPE if member.optional else DefectKind.WRONG_TYPE
             shapes = [Shape.PROPERTY_RW, Shape.INIT_ATTR]
             if not member.settable:
                 shapes.append(Shape.PROPERTY)
             if not (spec.slots and member.settable):
                 shapes.append(Shape.CLASS_ATTR)
-            shapes.sort()
-            for shape in shapes:
-                out.append((ExpectedViolation(name, kind, f"{wrong.__name__} {shape}"),
-                            MemberSpec(name, shape, in_base, (), wrong, plain=True)))
+            for shape in sorted(shapes):
+                out.append(_defect(member, in_base, DefectKind.WRONG_TYPE, f"{wrong.__name__} {shape}",
+                                   shape=shape, tp=wrong))
     return out
 
 
-@st.composite
 def mutant_spec(
+    model: ProtocolModel, kinds: Optional[Collection[str]], knobs: Knobs
+) -> st.SearchStrategy[ImplementationSpec]:
+    """Implementations shaped by ``knobs`` with one defect of ``kinds`` (any kind if ``None``).
+
+    :class:`StrategyError` at once if the protocol admits no defect of ``kinds``.
+    """
+    # Which kinds a protocol admits does not depend on the shapes drawn: refuse before drawing.
+    admitted = {expected.kind for expected, _ in defects(model, ImplementationSpec(model.protocol, "", ()))}
+    if not (admitted if kinds is None else admitted.intersection(kinds)):
+        raise StrategyError(
+            f"{model.protocol.__qualname__} admits no defect of kinds {sorted(kinds or admitted)}; "
+            f"it admits {sorted(admitted)}"
+        )
+    return _mutant_spec(model, kinds, knobs)
+
+
+@st.composite
+def _mutant_spec(
     draw: st.DrawFn, model: ProtocolModel, kinds: Optional[Collection[str]], knobs: Knobs
 ) -> ImplementationSpec:
-    """An implementation shaped by ``knobs`` with one defect of ``kinds`` (any kind if ``None``)."""
     spec = draw(implementation_spec(model, knobs))
     options = [d for d in defects(model, spec) if kinds is None or d[0].kind in kinds]
-    if not options:
-        raise StrategyError(f"{model.protocol.__qualname__} admits no defect of kinds {sorted(kinds or ())}")
     # The kind first, then the member: every kind is drawn as often, however many members admit it.
     kind = draw(st.sampled_from(sorted({expected.kind for expected, _ in options})))
     expected, replacement = draw(st.sampled_from([o for o in options if o[0].kind == kind]))

@@ -25,8 +25,18 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
 from .. import declare
+from ..protocols._meta import is_protocol_class
 from ..protocols._model import CLASS, INSTANCE, METHOD, STATIC_BINDING, Member
-from ._spec import ImplementationSpec, MemberSpec, ParamSpec, Shape, StrategyError, model_of, param_spec
+from ._spec import (
+    ImplementationSpec,
+    MemberSpec,
+    ParamSpec,
+    Shape,
+    StrategyError,
+    model_of,
+    param_spec,
+    parameters_of,
+)
 
 __all__ = [
     "Behaviour",
@@ -187,10 +197,6 @@ def _public_module(module: str, qualname: str, obj: Any) -> str:
     return best
 
 
-def _is_protocol(tp: Any) -> bool:
-    return isinstance(tp, type) and bool(tp.__dict__.get("_is_protocol", False))
-
-
 _SIMPLE_VALUES: Dict[Any, str] = {
     bool: "False",
     int: "0",
@@ -263,7 +269,7 @@ def _class_value(names: _Names, cls: type, depth: int) -> Optional[str]:
         return "[]"
     if cls in (dict, collections.abc.Mapping):
         return "{}"
-    if _is_protocol(cls):
+    if is_protocol_class(cls):
         try:
             return f"{names.aux_class(cls)}()"
         except StrategyError:
@@ -282,6 +288,10 @@ def can_synthesize(tp: Any) -> bool:
 # -- behaviours ---------------------------------------------------------------------------------------------------
 
 
+#: A behaviour's body: given the member's spec and model and the module's names, its source lines.
+_Body = Callable[[MemberSpec, Member, _Names], List[str]]
+
+
 @dataclass(frozen=True)
 class Behaviour:
     """What a member of the executor contract does in a generated working executor."""
@@ -295,14 +305,7 @@ class Behaviour:
     #: Whether the return type may be narrowed (the body's value fits every narrowing the strategies draw).
     narrowable: bool
     #: Methods and property getters: body lines.  Attributes: ``["<value expression>"]``.
-    body: Callable[[MemberSpec, Member, _Names], List[str]]
-
-
-def _param_names(member: Member) -> Tuple[Optional[str], Optional[str], List[str]]:
-    var_pos = next((p.name for p in member.params if p.kind is _P.VAR_POSITIONAL), None)
-    var_kw = next((p.name for p in member.params if p.kind is _P.VAR_KEYWORD), None)
-    positional = [p.name for p in member.params if p.kind in (_P.POSITIONAL_ONLY, _P.POSITIONAL_OR_KEYWORD)]
-    return var_pos, var_kw, positional
+    body: _Body
 
 
 def _is_future(tp: Any) -> bool:
@@ -317,104 +320,110 @@ def _is_mapping(tp: Any) -> bool:
     return typing.get_origin(tp) in (dict, collections.abc.Mapping) or tp in (dict,)
 
 
-def _submit_body(spec: MemberSpec, member: Member, names: _Names) -> List[str]:
-    var_pos, var_kw, positional = _param_names(member)
-    future = names.obj(Future)
-    any_ = names.typing_name("Any")
-    return [
-        f"future: {future}[{any_}] = {future}()",
-        "self._tasks[len(self._tasks)] = future",
-        "if self._exception is not None:",
-        "    future.set_exception(self._exception)",
-        "    return future",
-        "try:",
-        f"    future.set_result({positional[0]}(*{var_pos}, **{var_kw}))",
-        "except Exception as exc:",
-        "    future.set_exception(exc)",
-        "return future",
-    ]
+def _lines(*lines: str) -> _Body:
+    return lambda spec, member, names: list(lines)
 
 
-def _fail_all_body(spec: MemberSpec, member: Member, names: _Names) -> List[str]:
-    exc = _param_names(member)[2][0]
-    return [
+def _submit(func: str, args: str, kwargs: str) -> _Body:
+    def body(spec: MemberSpec, member: Member, names: _Names) -> List[str]:
+        future = names.obj(Future)
+        any_ = names.typing_name("Any")
+        return [
+            f"future: {future}[{any_}] = {future}()",
+            "self._tasks[len(self._tasks)] = future",
+            "if self._exception is not None:",
+            "    future.set_exception(self._exception)",
+            "    return future",
+            "try:",
+            f"    future.set_result({func}(*{args}, **{kwargs}))",
+            "except Exception as exc:",
+            "    future.set_exception(exc)",
+            "return future",
+        ]
+
+    return body
+
+
+def _fail_all(exc: str) -> _Body:
+    return _lines(
         f"self._exception = {exc}",
         "for future in self._tasks.values():",
         "    if not future.done():",
         f"        future.set_exception({exc})",
-    ]
+    )
 
 
-def _scale_out_body(spec: MemberSpec, member: Member, names: _Names) -> List[str]:
-    n = _param_names(member)[2][0]
-    return [
+def _scale_out(n: str) -> _Body:
+    return _lines(
         f"added = [f'block-{{len(self._blocks) + i}}' for i in range({n})]",
         "self._blocks.extend(added)",
         "return added",
-    ]
+    )
 
 
-def _scale_in_body(spec: MemberSpec, member: Member, names: _Names) -> List[str]:
-    n = _param_names(member)[2][0]
-    return [
+def _scale_in(n: str) -> _Body:
+    return _lines(
         f"removed = self._blocks[:max({n}, 0)]",
         "del self._blocks[: len(removed)]",
         "return removed",
-    ]
+    )
 
 
-def _status_body(spec: MemberSpec, member: Member, names: _Names) -> List[str]:
-    args = typing.get_args(member.type)
-    status = names.value(args[1]) if len(args) == 2 else None
-    if status is None:
-        return ["return {}"]
-    return [f"return {{block: {status} for block in self._blocks}}"]
+_SCALING: Dict[str, Callable[[str], _Body]] = {
+    "scale_out": _scale_out,
+    "scale_out_facade": _scale_out,
+    "scale_in": _scale_in,
+    "scale_in_facade": _scale_in,
+}
 
 
-def _value_body(expr: str) -> Callable[[MemberSpec, Member, _Names], List[str]]:
-    return lambda spec, member, names: [expr]
+def _status(prefix: str) -> _Body:
+    """Every block with the first value of the mapping's value type (``prefix`` + the expression)."""
 
+    def body(spec: MemberSpec, member: Member, names: _Names) -> List[str]:
+        args = typing.get_args(member.type)
+        status = names.value(args[1]) if len(args) == 2 else None
+        return [prefix + ("{}" if status is None else f"{{block: {status} for block in self._blocks}}")]
 
-def _return(expr: str) -> Callable[[MemberSpec, Member, _Names], List[str]]:
-    return lambda spec, member, names: [f"return {expr}"]
+    return body
 
 
 def behaviour_for(member: Member) -> Optional[Behaviour]:
     """The behaviour a working executor gives ``member``, or ``None`` (it then returns a default value)."""
     name, tp = member.name, member.type
-    var_pos, var_kw, positional = _param_names(member) if member.kind == METHOD else (None, None, [])
     if member.kind == METHOD:
+        params = parameters_of(member)
+        positional = [p.name for p in params.positional]
+        var_pos, var_kw = params.var_positional, params.var_keyword
         if name == "submit" and var_pos and var_kw and positional and _is_future(tp):
-            return Behaviour(True, False, (positional[0], var_pos, var_kw), False, _submit_body)
+            return Behaviour(True, False, (positional[0], var_pos.name, var_kw.name), False,
+                             _submit(positional[0], var_pos.name, var_kw.name))
         if name == "set_bad_state_and_fail_all" and positional and tp in (None, _NoneType):
-            return Behaviour(True, False, (positional[0],), False, _fail_all_body)
-        if name in ("scale_out", "scale_out_facade") and positional and member.params[0].annotation is int \
-                and _is_list(tp):
-            return Behaviour(True, False, (positional[0],), True, _scale_out_body)
-        if name in ("scale_in", "scale_in_facade") and positional and member.params[0].annotation is int \
-                and _is_list(tp):
-            return Behaviour(True, False, (positional[0],), True, _scale_in_body)
+            return Behaviour(True, False, (positional[0],), False, _fail_all(positional[0]))
+        if name in _SCALING and positional and member.params[0].annotation is int and _is_list(tp):
+            return Behaviour(True, False, (positional[0],), True, _SCALING[name](positional[0]))
         if name == "status" and _is_mapping(tp):
-            return Behaviour(True, False, (), True, _status_body)
+            return Behaviour(True, False, (), True, _status("return "))
         if name == "outstanding" and tp is int:
-            return Behaviour(True, False, (), False, _return("sum(1 for f in self._tasks.values() if not f.done())"))
+            return Behaviour(True, False, (), False,
+                             _lines("return sum(1 for f in self._tasks.values() if not f.done())"))
         return None
     # properties and attributes
     if name == "tasks" and _is_mapping(tp):
-        return Behaviour(True, False, (), True, _value_body("self._tasks"))
+        return Behaviour(True, False, (), True, _lines("self._tasks"))
     if name == "bad_state_is_set" and tp is bool:
-        return Behaviour(True, True, (), False, _value_body("self._exception is not None"))
+        return Behaviour(True, True, (), False, _lines("self._exception is not None"))
     if name == "executor_exception" and typing.get_origin(tp) is Union and BaseException in typing.get_args(tp):
-        return Behaviour(True, True, (), False, _value_body("self._exception"))
+        return Behaviour(True, True, (), False, _lines("self._exception"))
     if name == "status_facade" and _is_mapping(tp):
-        return Behaviour(True, True, (), True, lambda s, m, n: [_status_body(s, m, n)[0][len("return "):]])
+        return Behaviour(True, True, (), True, _status(""))
     constants: Dict[str, Tuple[Any, str]] = {
         "label": (str, "'generated-executor'"),
         "scaling_enabled": (bool, "True"),
         "run_dir": (str, "'.'"),
     }
     if name in constants and tp is constants[name][0]:
-        return Behaviour(False, False, (), False, _value_body(constants[name][1]))
+        return Behaviour(False, False, (), False, _lines(constants[name][1]))
     return None
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import inspect
 import typing
 from dataclasses import dataclass, field
-from typing import Any, Optional, Tuple
+from typing import Any, NamedTuple, Optional, Tuple
 
 from ..errors import NotAProtocolError, StrategyError
 from ..protocols._introspect import (
@@ -36,10 +36,12 @@ __all__ = [
     "ImplementationSpec",
     "MemberSpec",
     "ParamSpec",
+    "Parameters",
     "Shape",
     "StrategyError",
     "model_of",
     "param_spec",
+    "parameters_of",
 ]
 
 
@@ -177,6 +179,26 @@ def param_spec(
 
 
 # -- the protocol, as the strategies read it -----------------------------------------------------------------------
+
+
+class Parameters(NamedTuple):
+    """A method member's parameters after ``self``/``cls``, by kind."""
+
+    positional: Tuple[inspect.Parameter, ...]
+    var_positional: Optional[inspect.Parameter]
+    keyword_only: Tuple[inspect.Parameter, ...]
+    var_keyword: Optional[inspect.Parameter]
+
+
+def parameters_of(member: Member) -> Parameters:
+    """``member``'s parameters by kind (a signature has at most one ``*args`` and one ``**kwargs``)."""
+    P = inspect.Parameter
+    return Parameters(
+        tuple(p for p in member.params if p.kind in (P.POSITIONAL_ONLY, P.POSITIONAL_OR_KEYWORD)),
+        next((p for p in member.params if p.kind is P.VAR_POSITIONAL), None),
+        tuple(p for p in member.params if p.kind is P.KEYWORD_ONLY),
+        next((p for p in member.params if p.kind is P.VAR_KEYWORD), None),
+    )
 
 
 def model_of(protocol: Any) -> ProtocolModel:

@@ -60,6 +60,7 @@ __all__ = [
 ]
 
 _LAZY: dict[str, str] = {
+    "CONTRACTS": "._rules",
     "Contract": "._rules",
     "RULES": "._rules",
     "BehaviourError": "..errors",
@@ -77,14 +78,10 @@ _LAZY: dict[str, str] = {
     "AbstractExecutorTests": "._suite",
     "AbstractCurrentExecutorTests": "._suite",
 }
-#: Public names for another module's value: ``CONTRACTS`` is the vocabulary's ``EXECUTOR_CONTRACTS``,
-#: the contracts a check can hold an executor to.
-_ALIASES: dict[str, tuple[str, str]] = {"CONTRACTS": ("..protocols._contracts", "EXECUTOR_CONTRACTS")}
-_LAZY.update(dict.fromkeys([name for name in __all__ if name not in _LAZY and name not in _ALIASES], "._checks"))
+_LAZY.update(dict.fromkeys([name for name in __all__ if name not in _LAZY], "._checks"))
 
 if TYPE_CHECKING:  # lazy names, typed for static checkers
     from ..errors import BehaviourError
-    from ..protocols._contracts import EXECUTOR_CONTRACTS as CONTRACTS
     from ._bounded import BUDGET_FACTOR, DEFAULT_TIMEOUT
     from ._checks import (
         DEFAULT_UNSUPPORTED_RESOURCE_KEY,
@@ -108,7 +105,7 @@ if TYPE_CHECKING:  # lazy names, typed for static checkers
         submit,
     )
     from ._lifecycle import shutdown_executor, start_executor, started
-    from ._rules import RULES, Contract
+    from ._rules import CONTRACTS, RULES, Contract
     from ._statemachine import (
         DEFAULT_STATE_MACHINE_SETTINGS,
         ExecutorStateMachine,
@@ -120,7 +117,7 @@ if TYPE_CHECKING:  # lazy names, typed for static checkers
 
 
 def __getattr__(name: str) -> object:
-    module_name, attribute = _ALIASES.get(name) or (_LAZY.get(name), name)
+    module_name = _LAZY.get(name)
     if module_name is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     import importlib
@@ -137,10 +134,10 @@ def __getattr__(name: str) -> object:
             extra="testing",
             package=exc.name,
         ) from exc
-    value = getattr(module, attribute)
+    value = getattr(module, name)
     globals()[name] = value
     return value
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY) | set(_ALIASES))
+    return sorted(set(globals()) | set(_LAZY))

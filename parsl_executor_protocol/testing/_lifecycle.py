@@ -6,16 +6,16 @@ import os
 import shutil
 import subprocess
 import sys
+import traceback
 import uuid
 from contextlib import contextmanager
-from types import TracebackType
-from typing import Any, Iterator, Optional, TypeVar, Union
+from typing import Any, Iterator, NoReturn, Optional, TypeVar, Union
 
 from ..errors import BehaviourError, ExecutorEnvironmentError
 from ._bounded import DEFAULT_TIMEOUT, call_within, get_within
 from ._rules import describe, fail
 
-__all__ = ["environment_problem", "shutdown_executor", "start_executor", "started"]
+__all__ = ["environment_problem", "shutdown_executor", "start_executor", "start_failed", "started"]
 
 _E = TypeVar("_E")
 
@@ -53,10 +53,7 @@ def start_executor(
         os.makedirs(provider.script_dir, exist_ok=True)
     outcome = call_within(timeout, "start-returns", ex, "start()", ex.start)
     if outcome.error is not None:
-        problem = environment_problem(f"{describe(ex)}.start()", outcome.error)
-        if problem is not None:
-            raise problem from outcome.error
-        fail("start-returns", ex, f"start() raised {type(outcome.error).__name__}: {outcome.error}")
+        start_failed(ex, "start()", outcome.error, named=f"{describe(ex)}.start()")
     if init_blocks is None:
         init_blocks = getattr(provider, "init_blocks", 0) if hasattr(ex, "scale_out_facade") else 0
     if init_blocks:
@@ -67,12 +64,7 @@ def start_executor(
 def _raised_by_subprocess(error: BaseException) -> bool:
     # Popen re-raises the child's exec() failure from subprocess.py: a missing program,
     # not a missing file the executor opened (that one would be the executor's business).
-    tb: Optional[TracebackType] = error.__traceback__
-    while tb is not None:
-        if tb.tb_frame.f_code.co_filename == subprocess.__file__:
-            return True
-        tb = tb.tb_next
-    return False
+    return any(frame.f_code.co_filename == subprocess.__file__ for frame, _ in traceback.walk_tb(error.__traceback__))
 
 
 def _missing_program_fix(program: str, error: OSError) -> tuple[str, str]:
@@ -82,8 +74,9 @@ def _missing_program_fix(program: str, error: OSError) -> tuple[str, str]:
             return "it is not executable", f"make it executable (chmod +x {program}) or run it through python"
         return "no such file", "correct the command that names it, or install what provides it"
     env_bin = os.path.dirname(sys.executable)
-    if isinstance(error, PermissionError) or shutil.which(program) is not None:
-        return "it is not executable", f"make {shutil.which(program) or program} executable"
+    found = shutil.which(program)
+    if isinstance(error, PermissionError) or found is not None:
+        return "it is not executable", f"make {found or program} executable"
     if shutil.which(program, path=env_bin) is not None:
         return (
             f"it is in {env_bin}, the bin directory of this Python environment, which is not on PATH",
@@ -117,6 +110,18 @@ def environment_problem(what: str, error: BaseException) -> Optional[ExecutorEnv
         program=program,
         fix=fix,
     )
+
+
+def start_failed(subject: object, what: str, error: BaseException, *, named: Optional[str] = None) -> NoReturn:
+    """Raise what ``error``, raised by ``what`` while starting ``subject``, means.
+
+    An environment problem (see :func:`environment_problem`, which calls ``what``
+    ``named`` when given) is raised as one; anything else fails rule ``start-returns``.
+    """
+    problem = environment_problem(named or what, error)
+    if problem is not None:
+        raise problem from error
+    fail("start-returns", subject, f"{what} raised {type(error).__name__}: {error}")
 
 
 def shutdown_executor(executor: Any, *, timeout: float = DEFAULT_TIMEOUT) -> object:

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from types import MappingProxyType
-from typing import Literal, Mapping, NoReturn, cast
+from typing import Mapping, NoReturn, cast
 
 from ..errors import BehaviourError
-from ..protocols._contracts import DEFAULT_CONTRACT, EXECUTOR_CONTRACTS, validate_contract
+from ..protocols._contracts import DEFAULT_CONTRACT, EXECUTOR_CONTRACTS, ExecutorContract, validate_contract
 
-__all__ = ["DEFAULT_KIT_CONTRACT", "RULES", "Contract", "describe", "fail", "short_repr"]
+__all__ = ["CONTRACTS", "DEFAULT_KIT_CONTRACT", "RULES", "Contract", "describe", "fail", "short_repr"]
 
-#: The contracts a check can hold an executor to, as a type: the names in the vocabulary's
-#: ``EXECUTOR_CONTRACTS`` (the 2020 interface text, or today's Parsl).
-Contract = Literal["2020", "current"]
+#: The contracts a check can hold an executor to, as a type: the vocabulary's ``ExecutorContract``
+#: (the 2020 interface text, or today's Parsl).
+Contract = ExecutorContract
+
+#: Their names: the vocabulary's ``EXECUTOR_CONTRACTS`` itself.
+CONTRACTS = EXECUTOR_CONTRACTS
 
 #: The contract a check holds an executor to when none is named: the vocabulary's ``DEFAULT_CONTRACT``.
 DEFAULT_KIT_CONTRACT: Contract = cast(Contract, validate_contract(DEFAULT_CONTRACT, EXECUTOR_CONTRACTS))

@@ -38,7 +38,7 @@ from ._checks import (
     carries,
     submit,
 )
-from ._lifecycle import environment_problem, shutdown_quietly
+from ._lifecycle import shutdown_quietly, start_failed
 from ._rules import DEFAULT_KIT_CONTRACT, Contract, fail, short_repr
 from ._tasks import KitError, echo, raise_error, wait_at_gate
 
@@ -115,10 +115,7 @@ class ExecutorStateMachine(RuleBasedStateMachine):
         self.broken = False
         made = call_within(self.timeout, "start-returns", factory, "the executor factory", factory)
         if made.error is not None:
-            problem = environment_problem("the executor factory", made.error)
-            if problem is not None:
-                raise problem from made.error
-            fail("start-returns", factory, f"the executor factory raised {type(made.error).__name__}: {made.error}")
+            start_failed(factory, "the executor factory", made.error)
         self.executor: Any = made.value
         caps = type(self).capabilities
         current = self.contract == "current"
@@ -363,7 +360,7 @@ class ExecutorStateMachine(RuleBasedStateMachine):
                 fail(
                     rule,
                     self.executor,
-                    f"{record} {self._outcome(future)} instead of failing with the bad-state exception",
+                    f"{record} {_outcome_text(future)} instead of failing with the bad-state exception",
                 )
             return
         if carried and record.pending_at_bad:
@@ -381,7 +378,7 @@ class ExecutorStateMachine(RuleBasedStateMachine):
             fail(
                 "exception-propagates",
                 self.executor,
-                f"{record} raised {exc_type.__name__}({message!r}) but {self._outcome(future)}",
+                f"{record} raised {exc_type.__name__}({message!r}) but {_outcome_text(future)}",
             )
         if error is not None:
             if record.pending_at_shutdown:
@@ -389,7 +386,7 @@ class ExecutorStateMachine(RuleBasedStateMachine):
             fail(
                 "submit-result",
                 self.executor,
-                f"{record} {self._outcome(future)}; expected {short_repr(record.expected)}",
+                f"{record} {_outcome_text(future)}; expected {short_repr(record.expected)}",
             )
         result = future.result(timeout=0)
         if result != record.expected:
@@ -399,21 +396,18 @@ class ExecutorStateMachine(RuleBasedStateMachine):
                 f"{record} completed with {short_repr(result)}; expected {short_repr(record.expected)}",
             )
 
-    @staticmethod
-    def _outcome(future: Future[Any]) -> str:
-        return _outcome_text(future)
 
+#: What the kit's property tests and state machines share: a failure is reported as found, not
+#: shrunk (each replay would wait for a broken executor again; pass settings with ``Phase.shrink``
+#: for the shortest failing example), and no deadline (executors have their own latencies; every
+#: call is bounded by the kit's timeout instead).
+UNSHRUNK = settings(deadline=None, phases=[Phase.explicit, Phase.reuse, Phase.generate], report_multiple_bugs=False)
 
-#: Settings :func:`run_state_machine` uses unless given others: small, and without deadlines
-#: (executors have their own latencies; every call is bounded by the kit's timeout instead).
-#: A failure is reported as found, not shrunk (each replay would wait for a broken executor
-#: again); pass settings with ``Phase.shrink`` for the shortest failing sequence.
+#: Settings :func:`run_state_machine` uses unless given others: small, and :data:`UNSHRUNK`.
 DEFAULT_STATE_MACHINE_SETTINGS = settings(
+    UNSHRUNK,
     max_examples=10,
     stateful_step_count=10,
-    deadline=None,
-    phases=[Phase.explicit, Phase.reuse, Phase.generate],
-    report_multiple_bugs=False,
     suppress_health_check=[HealthCheck.too_slow],
 )
 

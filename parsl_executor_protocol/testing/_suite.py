@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any, Callable, ClassVar, Dict, Iterator, Optional, Sequence, Tuple, Type
 
 import pytest
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, given, settings
 
 from ._arguments import exception_types, task_args, task_kwargs
 from ._bounded import BUDGET_FACTOR, Budget, using_budget
@@ -36,7 +36,7 @@ from ._checks import (
 )
 from ._lifecycle import shutdown_quietly
 from ._rules import Contract
-from ._statemachine import DEFAULT_STATE_MACHINE_SETTINGS, run_state_machine
+from ._statemachine import DEFAULT_STATE_MACHINE_SETTINGS, UNSHRUNK, run_state_machine
 from ._tasks import echo
 from .pytest_plugin import executor_timeout_from
 
@@ -47,13 +47,9 @@ __all__ = ["AbstractCurrentExecutorTests", "AbstractExecutorTests"]
 # same test function runs for every subclass (that is the point of the suite), which is
 # what HealthCheck.differing_executors warns about; replaying one subclass's examples
 # for another is harmless here.
-# A failing example is reported as found, not shrunk: every replay of a broken
-# executor's failure would wait for it again.
 _EXAMPLES = settings(
+    UNSHRUNK,
     max_examples=25,
-    deadline=None,
-    phases=[Phase.explicit, Phase.reuse, Phase.generate],
-    report_multiple_bugs=False,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.differing_executors],
 )
 
