@@ -24,11 +24,11 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import contextlib
-import functools
 import importlib
 import logging
 import pickle
 import threading
+import time
 import uuid
 from types import ModuleType
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence
@@ -41,6 +41,11 @@ __all__ = ["DaskBackend"]
 logger = logging.getLogger(__name__)
 
 _MISSING = object()
+
+#: While tasks are still running, a batch smaller than _BATCH waits this long for more to finish
+#: before the next gather: each gather is a round trip through the scheduler.
+_WINDOW_SECONDS = 0.02
+_BATCH = 256
 
 #: Seconds the hand-over thread waits for a new task before it ends (the next task starts it again).
 _IDLE_SECONDS = 5.0
@@ -131,7 +136,10 @@ class _HandOver:
         """Call ``callback(future)`` once ``future`` is finished (in a batch with others)."""
         self._callbacks[future] = callback
         self._completed.add(future)
-        self._wake.set()
+        if not self._wake.is_set():  # set() takes a lock; a burst of tasks needs only the first
+            self._wake.set()
+        if self._thread is not None:
+            return
         with self._lock:
             if self._thread is None and not self._stopped:
                 self._thread = threading.Thread(
@@ -172,6 +180,9 @@ class _HandOver:
                 except StopIteration:  # nothing unfinished is left
                     break
                 self._hand_over(batch)
+                if len(batch) < _BATCH and not self._completed.is_empty():
+                    # Tasks are still running: let more finish, so that one gather fetches them all.
+                    time.sleep(_WINDOW_SECONDS)
 
     def _hand_over(self, batch: List[Any]) -> None:
         finished = [future for future in batch if future.status == "finished"]
@@ -231,13 +242,14 @@ class DaskBackend:
         return f"{getattr(func, '__name__', 'task')}-{uuid.uuid4().hex}"
 
     def submit(self, func: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
-        """Submit ``func(*args, **kwargs)``; a ``partial`` keeps the task's keywords apart from Dask's own."""
+        """Submit ``func(*args, **kwargs)``; the task's keywords travel as one dict, apart from Dask's own."""
         return self._submit(func, args, kwargs)
 
     def _submit(self, func: Callable[..., Any], args: Sequence[Any], kwargs: Mapping[str, Any], **options: Any) -> Any:
-        task = functools.partial(_guarded, func, args, kwargs)
+        # _guarded itself is the function Dask sends (it pickles it once and caches it); a
+        # partial made per task would be pickled anew for every task.
         try:
-            return self.client.submit(task, key=self._key(func), pure=False, **options)
+            return self.client.submit(_guarded, func, args, kwargs, key=self._key(func), pure=False, **options)
         except Exception as exc:
             if not _serialization_error(exc):
                 raise
