@@ -267,6 +267,46 @@ def _zope(obj: object) -> object:
     return verifyObject(IExecutor, obj)
 
 
+class _ConstantHook(type):
+    """A metaclass whose ``__instancecheck__`` is the least a Python-level hook can do: answer at once."""
+
+    def __instancecheck__(cls, instance: Any) -> bool:
+        return True
+
+
+_TABLES: Dict[int, Dict[int, bool]] = {}
+
+
+class _LookupHook(type):
+    """A metaclass whose ``__instancecheck__`` only looks the answer up, keyed by identity, as a cache must."""
+
+    def __instancecheck__(cls, instance: Any) -> bool:
+        try:
+            return _TABLES[id(cls)][id(type(instance))]
+        except KeyError:
+            return False
+
+
+def measure_hook_floor() -> None:
+    """Reported, no goal: what any Python-level ``__instancecheck__`` costs, against ``isinstance(x, object)``.
+
+    It bounds the P1-floor goal from below: the engine's hook does the
+    lookup below and then applies the class's verdict.
+    """
+    constant = _ConstantHook("Constant", (), {})
+    lookup = _LookupHook("Lookup", (), {})
+    x = make_executor_class()()
+    _TABLES[id(lookup)] = {id(type(x)): True}
+    namespace = {"x": x, "constant": constant, "lookup": lookup}
+    times = _interleaved(
+        {"constant": "isinstance(x, constant)", "lookup": "isinstance(x, lookup)", "floor": "isinstance(x, object)"},
+        namespace,
+    )
+    for name, what in (("constant", "returns True"), ("lookup", "two dict lookups keyed by id()")):
+        emit(f"P1_python_hook_{name}", times[name], times["floor"], "us", hook=what,
+             note="reported without a goal: the least a Python-level __instancecheck__ costs")
+
+
 def measure_p2() -> None:
     """P2: the first check() of new classes against verifyObject; repeated check() against the floor."""
     executor = make_executor_class()()
@@ -298,6 +338,7 @@ def main() -> None:
     if args.quick:
         REPEATS, FRESH_CLASSES, BATCH_SECONDS = QUICK
     measure_p1()
+    measure_hook_floor()
     measure_p2()
     if args.here_only:
         return
