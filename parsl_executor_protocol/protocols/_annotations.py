@@ -77,10 +77,14 @@ _resolved: Dict[Tuple[int, int, str], Tuple[Any, Any, Any]] = {}
 # its aliases (Optional[str] is one object), so classes written alike share the walk.
 _culprits: Dict[int, Tuple[Any, Any]] = {}
 _namespaces: Dict[str, Dict[str, Any]] = {}
+# Annotation text -> its parsed expression: the same text written in many modules or classes
+# (or in a class statement compiled anew) is parsed once, whatever namespace resolves it.
+_trees: Dict[str, ast.Expression] = {}
 
 
 def clear() -> None:
     """Forget every cached resolution and namespace."""
+    _trees.clear()
     _resolved.clear()
     _namespaces.clear()
     _culprits.clear()
@@ -122,16 +126,19 @@ def resolve(annotation: Any, globalns: Mapping[str, Any], localns: Optional[Mapp
     # The namespaces are kept alive by the entry, so their ids cannot be reused.
     if cached is not None and cached[1] is globalns and cached[2] is localns:
         return cached[0]
+    text = annotation.strip()
     try:
-        tree = _parse(annotation.strip())
+        tree = _trees.get(text)
+        if tree is None:
+            tree = bounded_put(_trees, text, _parse(text))
         hint = _evaluate(tree.body, globalns, localns)
         if _culprit(hint) is not None:
             raise _Unresolvable("a class whose metaclass runs code")
     except (_Unresolvable, SyntaxError, ValueError, RecursionError):
-        hint = Unresolved(annotation.strip())
+        hint = Unresolved(text)
     except Exception:
         # typing rejected the combination (e.g. a bad subscript): not a usable hint.
-        hint = Unresolved(annotation.strip())
+        hint = Unresolved(text)
     return bounded_put(_resolved, key, (hint, globalns, localns))[0]
 
 
