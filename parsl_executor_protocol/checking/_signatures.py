@@ -19,6 +19,7 @@ from types import FunctionType
 from typing import Any, Dict, Optional, Tuple
 
 from .._memo import MAX_ENTRIES, bounded_put, identity
+from ..protocols._introspect import function_code, function_defaults, function_kwdefaults
 
 # Parameter kinds, mypy's ARG_POS, ARG_OPT, ARG_STAR, ARG_NAMED, ARG_NAMED_OPT, ARG_STAR2.
 POS, OPT, STAR, NAMED, NAMED_OPT, STAR2 = range(6)
@@ -28,9 +29,6 @@ _REQUIRED = (POS, NAMED)
 _CO_VARARGS = 0x04
 _CO_VARKEYWORDS = 0x08
 
-_code_of = FunctionType.__dict__["__code__"].__get__
-_defaults_of = FunctionType.__dict__["__defaults__"].__get__
-_kwdefaults_of = FunctionType.__dict__["__kwdefaults__"].__get__
 _EMPTY = inspect.Parameter.empty
 
 # mypy's FormalArgument without the type: (name, position, required).  Plain
@@ -117,9 +115,11 @@ _shapes: Dict[Tuple[Any, ...], Shape] = {}
 
 def shape_of_function(func: FunctionType) -> Shape:
     """Read a Python function's shape from its code object, defaults and keyword defaults."""
-    code = _code_of(func)
-    defaults = _defaults_of(func)
-    kwdefaults = _kwdefaults_of(func)
+    return shape_of_code(function_code(func), function_defaults(func), function_kwdefaults(func))
+
+
+def shape_of_code(code: Any, defaults: Any, kwdefaults: Any) -> Shape:
+    """The shape of a function with this code object, ``__defaults__`` and ``__kwdefaults__``."""
     ndefaults = len(defaults) if type(defaults) is tuple else 0
     named = tuple(dict.keys(kwdefaults)) if isinstance(kwdefaults, dict) else ()
     argcount = code.co_argcount

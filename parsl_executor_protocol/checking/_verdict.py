@@ -66,6 +66,7 @@ from ._signatures import (
     bind,
     describe,
     incompatibility,
+    shape_of_code,
     shape_of_function,
     shape_of_params,
     shape_of_signature,
@@ -631,10 +632,13 @@ def _remember(
     return member
 
 
-def _function_member(wanted: Member, view: ClassView, entry: types.FunctionType) -> ClassMember:
-    shape = shape_of_function(entry)
+def _function_member(
+    wanted: Member, view: ClassView, entry: types.FunctionType, *, code: Any, defaults: Any, kwdefaults: Any
+) -> ClassMember:
+    """The verdict on a plain function ``entry``, whose code object, defaults and keyword defaults are given."""
+    shape = shape_of_code(code, defaults, kwdefaults)
     # Code flags tell a coroutine function from a plain one of the same shape.
-    key = (identity(wanted), identity(shape), function_code(entry).co_flags & (_CO_COROUTINE | _CO_ASYNC_GENERATOR))
+    key = (identity(wanted), identity(shape), code.co_flags & (_CO_COROUTINE | _CO_ASYNC_GENERATOR))
     cached = _memo.get(key)
     if cached is not None:
         return cached[1]
@@ -686,7 +690,8 @@ def evaluate_members(specs: Tuple[Member, ...], view: ClassView) -> Tuple[ClassM
             if cached is not None:
                 members.append(cached[1])
             else:
-                members.append(_remember(memo, key, (wanted, code), _function_member(wanted, view, entry)))
+                member = _function_member(wanted, view, entry, code=code, defaults=defaults, kwdefaults=kwdefaults)
+                members.append(_remember(memo, key, (wanted, code), member))
         elif kind is property and wanted.kind != method and type(property_fget(entry)) is function_type:
             fget = property_fget(entry)
             annotations = function_annotations(fget)
