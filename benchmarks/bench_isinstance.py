@@ -56,6 +56,7 @@ from zope.interface.interface import InterfaceClass
 from zope.interface.verify import verifyObject
 
 from parsl_executor_protocol import JobStatusLike, check
+from parsl_executor_protocol._memo import identity
 
 #: Rounds per measurement, classes per first-call round, and seconds one timed batch lasts.
 REPEATS, FRESH_CLASSES, BATCH_SECONDS = 7, 200, 0.01
@@ -278,11 +279,15 @@ _TABLES: Dict[int, Dict[int, bool]] = {}
 
 
 class _LookupHook(type):
-    """A metaclass whose ``__instancecheck__`` only looks the answer up, keyed by identity, as a cache must."""
+    """A metaclass whose ``__instancecheck__`` only looks the answer up, keyed by identity, as a cache must.
+
+    With the engine's identity key (``id()``, or ``object.__hash__`` where an
+    audit hook makes ``id()`` slow: see ``parsl_executor_protocol._memo``).
+    """
 
     def __instancecheck__(cls, instance: Any) -> bool:
         try:
-            return _TABLES[id(cls)][id(type(instance))]
+            return _TABLES[identity(cls)][identity(type(instance))]
         except KeyError:
             return False
 
@@ -296,13 +301,13 @@ def measure_hook_floor() -> None:
     constant = _ConstantHook("Constant", (), {})
     lookup = _LookupHook("Lookup", (), {})
     x = make_executor_class()()
-    _TABLES[id(lookup)] = {id(type(x)): True}
+    _TABLES[identity(lookup)] = {identity(type(x)): True}
     namespace = {"x": x, "constant": constant, "lookup": lookup}
     times = _interleaved(
         {"constant": "isinstance(x, constant)", "lookup": "isinstance(x, lookup)", "floor": "isinstance(x, object)"},
         namespace,
     )
-    for name, what in (("constant", "returns True"), ("lookup", "two dict lookups keyed by id()")):
+    for name, what in (("constant", "returns True"), ("lookup", "two dict lookups keyed by identity")):
         emit(f"P1_python_hook_{name}", times[name], times["floor"], "us", hook=what,
              note="reported without a goal: the least a Python-level __instancecheck__ costs")
 
