@@ -429,7 +429,10 @@ class _AdapterCore:
     # -- completion callbacks ------------------------------------------------------------------------
 
     def _runner_done(self, inner: Any) -> None:
-        """Done-callback of a runner's pool future: nothing to do unless the runner never ran."""
+        """Called when a runner task ends (its pool future's done-callback, or a lean task that never ran).
+
+        Nothing to do unless the runner never ran.
+        """
         future = self._pending.pop(inner, None)
         if future is None or (future.done() and not future.cancelled()):
             return  # settled by its runner (the usual case), by bad state or by a shutdown timeout

@@ -96,10 +96,6 @@ class LeanTask:
         """Whether the task was cancelled before it started."""
         return self._state == _CANCELLED
 
-    def running(self) -> bool:
-        """Whether the task is running."""
-        return self._state == _RUNNING
-
     def done(self) -> bool:
         """Whether the task ran, was cancelled or was failed by the pool."""
         return self._state in (_CANCELLED, _FINISHED)
