@@ -534,6 +534,35 @@ def test_string_annotations_of_the_implementation_are_resolved_without_running_c
     assert calls == []
 
 
+def test_one_annotation_text_is_judged_by_what_its_names_are_bound_to() -> None:
+    """The same annotation text in new namespaces: alike where its names are bound alike, apart where not."""
+    source = textwrap.dedent(
+        """
+        from __future__ import annotations
+
+        class Executor(Base):
+            @property
+            def hub_address(self) -> Optional[str]:
+                return None
+
+            @hub_address.setter
+            def hub_address(self, value) -> None:
+                pass
+        """
+    )
+
+    def executor(**names: Any) -> object:
+        namespace: Dict[str, Any] = {"Base": Concrete2020Executor, "Optional": Optional, **names}
+        exec(source, namespace)
+        return namespace["Executor"]()
+
+    assert check(executor()).ok
+    assert check(executor()).ok  # a new namespace, the same bindings
+    assert kinds(check(executor(str=bytes))) == {"hub_address": "wrong_attribute_type"}
+    assert kinds(check(executor(Optional=List))) == {"hub_address": "wrong_attribute_type"}
+    assert check(executor()).ok
+
+
 @pytest.mark.parsl
 def test_parsl_executors_conform_to_todays_contract() -> None:
     """Parsl's ThreadPoolExecutor and HighThroughputExecutor conform to today's contract, as instances and classes."""

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
+from .._memo import identity
 from ..errors import ConformanceError
 from ..protocols import ParslExecutorProtocol
 from ..protocols._introspect import is_class
 from . import _cache
-from ._engine import check_instance, conforms_instance, plan_of
+from ._engine import Plan, conforms_instance, instance_report, plan_of
 from ._report import ConformanceReport, Violation, ViolationKind
 
 __all__ = [
@@ -27,6 +28,9 @@ __all__ = [
     "clear_cache",
     "conforms",
 ]
+
+
+_tables = _cache.tables
 
 
 def check(obj_or_class: object, protocol: Any = ParslExecutorProtocol) -> ConformanceReport:
@@ -42,9 +46,18 @@ def check(obj_or_class: object, protocol: Any = ParslExecutorProtocol) -> Confor
     Raises :class:`~parsl_executor_protocol.errors.NotAProtocolError` if
     ``protocol`` is not a protocol class; never raises because of the object.
     """
-    if is_class(obj_or_class):
+    # is_class and the engine's plan lookup and fast verdict, inlined: this is every repeated check().
+    cls = type(obj_or_class)
+    if issubclass(cls, type):
         return plan_of(protocol, obj_or_class).class_verdict(obj_or_class)  # type: ignore[arg-type]
-    return check_instance(protocol, obj_or_class)
+    try:
+        plan: Plan = _tables[identity(protocol)][identity(cls)]
+    except KeyError:
+        plan = plan_of(protocol, cls)
+    fast = plan.fast
+    if fast is True or (fast is not False and fast(obj_or_class) is True):
+        return plan.ok_report
+    return instance_report(plan, obj_or_class)
 
 
 def conforms(obj_or_class: object, protocol: Any = ParslExecutorProtocol) -> bool:

@@ -343,19 +343,6 @@ def instance_report(plan: Plan, obj: object) -> ConformanceReport:
         _cache.leave(depth)
 
 
-def check_instance(protocol: type, obj: object) -> ConformanceReport:
-    """The report on ``obj`` as an instance, even when ``obj`` is itself a class."""
-    # plan_of's cache lookup and fast_verdict, inlined: this is every repeated check().
-    try:
-        plan: Plan = _cache.tables[identity(protocol)][identity(type(obj))]
-    except KeyError:
-        plan = plan_of(protocol, type(obj))
-    fast = plan.fast
-    if fast is True or (fast is not False and fast(obj) is True):
-        return plan.ok_report
-    return instance_report(plan, obj)
-
-
 def conforms_instance(protocol: type, obj: object) -> bool:
     """Whether ``obj``, as an instance, conforms."""
     plan = plan_of(protocol, type(obj))

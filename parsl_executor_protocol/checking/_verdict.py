@@ -39,10 +39,8 @@ from ..protocols._introspect import (
     find_in_mro,
     function_annotations,
     function_code,
-    function_defaults,
     function_dict,
     function_globals,
-    function_kwdefaults,
     instance_dict_reader,
     is_class,
     method_func,
@@ -676,10 +674,13 @@ def evaluate_members(specs: Tuple[Member, ...], view: ClassView) -> Tuple[ClassM
             members.append(_absent(wanted) if view.annotation(name) is None else _evaluate_member(wanted, view, ()))
             continue
         kind = type(entry)
-        if kind is function_type and not function_dict(entry):  # no __wrapped__, no __signature__
-            code = function_code(entry)
-            defaults = function_defaults(entry)
-            kwdefaults = function_kwdefaults(entry)
+        # Attributes of an exact function or property are read directly below: their types'
+        # own descriptors answer (neither type can be subclassed to override them), as the
+        # accessors of _introspect would, at half the cost.
+        if kind is function_type and not entry.__dict__:  # no __wrapped__, no __signature__
+            code = entry.__code__
+            defaults = entry.__defaults__
+            kwdefaults = entry.__kwdefaults__
             key: Tuple[Any, ...] = (
                 identity(wanted),
                 identity(code),
@@ -692,17 +693,17 @@ def evaluate_members(specs: Tuple[Member, ...], view: ClassView) -> Tuple[ClassM
             else:
                 member = _function_member(wanted, view, entry, code=code, defaults=defaults, kwdefaults=kwdefaults)
                 members.append(_remember(memo, key, (wanted, code), member))
-        elif kind is property and wanted.kind != method and type(property_fget(entry)) is function_type:
-            fget = property_fget(entry)
-            annotations = function_annotations(fget)
+        elif kind is property and wanted.kind != method and type(entry.fget) is function_type:
+            fget = entry.fget
+            annotations = fget.__annotations__
             annotation = _NO_ANNOTATION
             if type(annotations) is dict and "return" in annotations:
                 annotation = dict.__getitem__(annotations, "return")
-            namespace = function_globals(fget)
+            namespace = fget.__globals__
             # String annotations (the usual, with `from __future__ import annotations`)
             # are keyed by value: classes compiled anew share them too.
             ann_key = annotation if type(annotation) is str else identity(annotation)
-            key = (identity(wanted), ann_key, identity(namespace), property_fset(entry) is None)
+            key = (identity(wanted), ann_key, identity(namespace), entry.fset is None)
             cached = memo.get(key)
             if cached is not None:
                 members.append(cached[1])

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import itertools
 import sys
 import types
 import typing
@@ -80,11 +81,20 @@ _namespaces: Dict[str, Dict[str, Any]] = {}
 # Annotation text -> its parsed expression: the same text written in many modules or classes
 # (or in a class statement compiled anew) is parsed once, whatever namespace resolves it.
 _trees: Dict[str, ast.Expression] = {}
+# Annotation text -> the names it reads, when they are all it reads (names, subscripts, tuples,
+# lists, "|", constants other than strings); None when it reads more (an attribute, a string).
+_names_read: Dict[str, Optional[Tuple[str, ...]]] = {}
+# (text, identity of each name's object) -> (hint, those objects).  Such a text resolves to the same
+# hint wherever its names are bound to the same objects: a text met in a namespace not seen before
+# (a module imported, a class statement compiled anew) is resolved by lookups, not evaluated anew.
+_by_binding: Dict[Tuple[Any, ...], Tuple[Any, Tuple[Any, ...]]] = {}
 
 
 def clear() -> None:
     """Forget every cached resolution and namespace."""
     _trees.clear()
+    _names_read.clear()
+    _by_binding.clear()
     _resolved.clear()
     _namespaces.clear()
     _culprits.clear()
@@ -127,10 +137,22 @@ def resolve(annotation: Any, globalns: Mapping[str, Any], localns: Optional[Mapp
     if cached is not None and cached[1] is globalns and cached[2] is localns:
         return cached[0]
     text = annotation.strip()
+    names = _names_read.get(text, _UNSEEN)
+    binding: Optional[Tuple[Any, ...]] = None
+    if names is not None and names is not _UNSEEN:
+        binding = _binding(names, globalns, localns)
+        # The entry keeps the objects alive, so their identities in the key are theirs.
+        by_binding = _by_binding.get((text, *map(identity, binding)))
+        if by_binding is not None:
+            return bounded_put(_resolved, key, (by_binding[0], globalns, localns))[0]
     try:
         tree = _trees.get(text)
         if tree is None:
             tree = bounded_put(_trees, text, _parse(text))
+        if names is _UNSEEN:
+            names = bounded_put(_names_read, text, _plain_names(tree.body))
+            if names is not None:
+                binding = _binding(names, globalns, localns)
         hint = _evaluate(tree.body, globalns, localns)
         if _culprit(hint) is not None:
             raise _Unresolvable("a class whose metaclass runs code")
@@ -139,7 +161,41 @@ def resolve(annotation: Any, globalns: Mapping[str, Any], localns: Optional[Mapp
     except Exception:
         # typing rejected the combination (e.g. a bad subscript): not a usable hint.
         hint = Unresolved(text)
+    if binding is not None:
+        bounded_put(_by_binding, (text, *map(identity, binding)), (hint, binding))
     return bounded_put(_resolved, key, (hint, globalns, localns))[0]
+
+
+_UNSEEN: Any = object()
+_UNBOUND: Any = object()
+_PLAIN_NODES = (ast.Subscript, ast.Tuple, ast.List, ast.BinOp, ast.BitOr, ast.Load)
+
+
+def _binding(
+    names: Tuple[str, ...], globalns: Mapping[str, Any], localns: Optional[Mapping[str, Any]]
+) -> Tuple[Any, ...]:
+    """The objects ``names`` are bound to (:func:`_find` of each)."""
+    if localns is None and type(globalns) is dict:
+        # The usual case (a module's globals), in C: the global, else the builtin, else _UNBOUND.
+        return tuple(map(globalns.get, names, map(_builtin, names, itertools.repeat(_UNBOUND))))
+    return tuple([_find(name, globalns, localns) for name in names])
+
+
+_builtin = builtins.__dict__.get
+
+
+def _plain_names(tree: ast.AST) -> Optional[Tuple[str, ...]]:
+    """The names ``tree`` reads, if names are all it reads: its hint then depends on their objects alone."""
+    names = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            names.append(node.id)
+        elif isinstance(node, ast.Constant):
+            if isinstance(node.value, str):
+                return None  # a nested forward reference: resolved by another parse
+        elif not isinstance(node, _PLAIN_NODES):
+            return None
+    return tuple(dict.fromkeys(names))
 
 
 def _parse(text: str) -> ast.Expression:
@@ -192,15 +248,21 @@ def _safe(value: Any) -> Any:
     return value
 
 
-def _lookup(name: str, globalns: Mapping[str, Any], localns: Optional[Mapping[str, Any]]) -> Any:
+def _find(name: str, globalns: Mapping[str, Any], localns: Optional[Mapping[str, Any]]) -> Any:
+    """The object ``name`` is bound to, looked up as an annotation's names are; ``_UNBOUND`` if none."""
     for namespace in (localns, globalns):
         if type(namespace) is dict and dict.__contains__(namespace, name):
-            return _safe(dict.__getitem__(namespace, name))
+            return dict.__getitem__(namespace, name)
         if type(namespace) is types.MappingProxyType and name in namespace:
-            return _safe(namespace[name])
-    if name in builtins.__dict__:
-        return builtins.__dict__[name]
-    raise _Unresolvable(name)
+            return namespace[name]
+    return builtins.__dict__.get(name, _UNBOUND)
+
+
+def _lookup(name: str, globalns: Mapping[str, Any], localns: Optional[Mapping[str, Any]]) -> Any:
+    found = _find(name, globalns, localns)
+    if found is _UNBOUND:
+        raise _Unresolvable(name)
+    return _safe(found)
 
 
 def _subscript_allowed(base: Any) -> bool:
