@@ -713,3 +713,17 @@ def test_mock_imported_after_the_first_check_is_hooked_too() -> None:
         """
     )
     subprocess.run([sys.executable, "-c", script], check=True, cwd=str(Path(__file__).resolve().parent.parent))
+
+
+def test_classes_the_hot_paths_key_by_hash_are_keyed_by_their_identity() -> None:
+    """``hash()`` keys a class in the hot paths only where it is the cache's identity key of that class."""
+    from parsl_executor_protocol._memo import HASHED_AS_IDENTITY, identity
+
+    class Plain:
+        pass
+
+    if HASHED_AS_IDENTITY is type:
+        assert all(hash(cls) == identity(cls) for cls in (Plain, Concrete2020Executor, int, object))
+    else:
+        assert type(Plain) is not HASHED_AS_IDENTITY
+    assert check(Concrete2020Executor()).ok and isinstance(Concrete2020Executor(), ParslExecutorProtocol)

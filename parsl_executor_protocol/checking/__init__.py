@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from .._memo import identity
+from .._memo import HASHED_AS_IDENTITY, identity
 from ..errors import ConformanceError
 from ..protocols import ParslExecutorProtocol
 from ..protocols._introspect import is_class
@@ -51,7 +51,7 @@ def check(obj_or_class: object, protocol: Any = ParslExecutorProtocol) -> Confor
     if issubclass(cls, type):
         return plan_of(protocol, obj_or_class).class_verdict(obj_or_class)  # type: ignore[arg-type]
     try:
-        plan: Plan = _tables[identity(protocol)][identity(cls)]
+        plan: Plan = _tables[identity(protocol)][hash(cls) if type(cls) is HASHED_AS_IDENTITY else identity(cls)]
     except KeyError:
         plan = plan_of(protocol, cls)
     fast = plan.fast

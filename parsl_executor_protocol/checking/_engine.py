@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
-from .._memo import bounded_put, identity
+from .._memo import HASHED_AS_IDENTITY, bounded_put, identity
 from ..protocols import _meta
 from ..protocols._introspect import (
     SLOT,
@@ -357,6 +357,7 @@ def conforms_instance(protocol: type, obj: object) -> bool:
 _base_instancecheck: Callable[[Any, Any], Any] = _meta.base_instancecheck
 _base_subclasscheck: Callable[[Any, Any], Any] = _meta.base_subclasscheck
 _hooked = _cache.hooked
+_HASHED = HASHED_AS_IDENTITY
 
 
 def _require_runtime_checkable(cls: type) -> None:
@@ -369,8 +370,9 @@ def _require_runtime_checkable(cls: type) -> None:
 
 def _instancecheck(cls: type, instance: object) -> bool:
     """``isinstance(instance, cls)`` for the package's metaclass: the engine for protocols."""
+    kind = type(instance)
     try:
-        fast = _hooked[identity(cls)][identity(type(instance))].fast
+        fast = _hooked[identity(cls)][hash(kind) if type(kind) is _HASHED else identity(kind)].fast
     except KeyError:
         return _instancecheck_miss(cls, instance)
     # fast_verdict, inlined: this is the hot path of every isinstance.
@@ -398,7 +400,7 @@ def _instancecheck_miss(cls: type, instance: object) -> bool:
 def _subclasscheck(cls: type, other: object) -> bool:
     """``issubclass(other, cls)`` for the package's metaclass: the engine's class-level check for protocols."""
     try:
-        ok = _hooked[identity(cls)][identity(other)].class_ok
+        ok = _hooked[identity(cls)][hash(other) if type(other) is _HASHED else identity(other)].class_ok
     except KeyError:
         ok = None
     if ok is not None:
