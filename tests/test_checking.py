@@ -372,6 +372,54 @@ def test_instance_facts_are_read_on_every_check() -> None:
     assert isinstance(Concrete2020Executor(), ParslExecutorProtocol)
 
 
+class _ClassLevel(Concrete2020Executor):
+    """Every member at class level: nothing is required of an instance's own __dict__."""
+
+    label = "class-level"
+
+    def __init__(self) -> None:
+        pass
+
+
+def test_instance_facts_are_read_on_every_check_when_the_class_has_every_member() -> None:
+    """An instance whose class has every member: its own __dict__ still decides, on every check."""
+    executor = _ClassLevel()
+    assert isinstance(executor, ParslExecutorProtocol)
+    executor._private = 1  # type: ignore[attr-defined]  # a name of no member: still conforms
+    assert isinstance(executor, ParslExecutorProtocol)
+    executor.shutdown = None  # type: ignore[assignment]
+    assert not isinstance(executor, ParslExecutorProtocol)
+    assert kinds(check(executor)) == {"shutdown": "not_callable"}
+    executor.shutdown = _ClassLevel().shutdown  # a bound method of the right shape: judged, and fits
+    assert isinstance(executor, ParslExecutorProtocol)
+    del executor.shutdown
+    executor.label = 5  # type: ignore[assignment]
+    assert not isinstance(executor, ParslExecutorProtocol)
+    del executor.label
+    assert isinstance(executor, ParslExecutorProtocol)
+    assert check(_ClassLevel()).ok
+
+
+def test_a_dropped_table_answers_nothing() -> None:
+    """clear_cache() empties the verdict tables it drops: a hot path still holding one can only miss."""
+    from parsl_executor_protocol.checking import _cache
+
+    cls = _fresh_executor_class()
+    assert isinstance(cls(), ParslExecutorProtocol)
+    assert isinstance(cls(), ParslExecutorProtocol)
+    assert check(cls()).ok
+    held = (_cache.recent_hooked, _cache.recent_checked)
+    assert [pair[0] for pair in held] == [ParslExecutorProtocol] * 2
+    cls.start = None  # type: ignore[attr-defined]
+    clear_cache()
+    _cache.recent_hooked, _cache.recent_checked = held  # as a thread that read them before the clear
+    assert not isinstance(cls(), ParslExecutorProtocol)
+    assert kinds(check(cls())) == {"start": "not_callable"}
+    assert [pair[1] for pair in held] == [{}, {}]
+    assert _cache.recent_hooked[1] is not held[0][1]
+    assert _cache.recent_checked[1] is not held[1][1]
+
+
 def test_deleted_slot_shows_at_once() -> None:
     """A slot emptied with del after a positive check makes the next check fail."""
     instance = _BySlot()
@@ -726,4 +774,5 @@ def test_classes_the_hot_paths_key_by_hash_are_keyed_by_their_identity() -> None
         assert all(hash(cls) == identity(cls) for cls in (Plain, Concrete2020Executor, int, object))
     else:
         assert type(Plain) is not HASHED_AS_IDENTITY
-    assert check(Concrete2020Executor()).ok and isinstance(Concrete2020Executor(), ParslExecutorProtocol)
+    assert check(Concrete2020Executor()).ok
+    assert isinstance(Concrete2020Executor(), ParslExecutorProtocol)

@@ -50,13 +50,27 @@ def check(obj_or_class: object, protocol: Any = ParslExecutorProtocol) -> Confor
     cls = type(obj_or_class)
     if issubclass(cls, type):
         return plan_of(protocol, obj_or_class).class_verdict(obj_or_class)  # type: ignore[arg-type]
+    recent = _cache.recent_checked
     try:
-        plan: Plan = _tables[identity(protocol)][hash(cls) if type(cls) is HASHED_AS_IDENTITY else identity(cls)]
+        if recent[0] is protocol:
+            table = recent[1]
+        else:
+            table = _tables[identity(protocol)]
+            _cache.recent_checked = (protocol, table)
+        plan: Plan = table[hash(cls) if type(cls) is HASHED_AS_IDENTITY else identity(cls)]
     except KeyError:
         plan = plan_of(protocol, cls)
+        table = _tables.get(identity(protocol))
+        if table is not None:  # the recent table may be one clear_cache() dropped: take the current one
+            _cache.recent_checked = (protocol, table)
     fast = plan.fast
-    if fast is True or (fast is not False and fast(obj_or_class) is True):
+    if fast is True:
         return plan.ok_report
+    if fast is not False:
+        if type(fast) is tuple:
+            fast = fast[2]
+        if fast(obj_or_class) is True:
+            return plan.ok_report
     return instance_report(plan, obj_or_class)
 
 

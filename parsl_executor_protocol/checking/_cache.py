@@ -28,7 +28,7 @@ import functools
 import sys
 import threading
 import weakref
-from typing import Any, Dict, List, Optional, TypeVar
+from typing import Any, Dict, List, Optional, Tuple, TypeVar
 
 from .._memo import identity
 
@@ -41,6 +41,12 @@ models: Dict[int, Any] = {}
 tables: Dict[int, Dict[int, Any]] = {}
 #: The same tables, for the runtime-checkable protocols only: what isinstance/issubclass read.
 hooked: Dict[int, Dict[int, Any]] = {}
+#: The protocol ``isinstance`` looked up last and its table, and the same for ``check()``: the hot
+#: paths try it before the identity-keyed lookup.  Read and replaced without a lock; a table is
+#: emptied before it is dropped (see :func:`_drop`), so a stale pair can only miss, and a miss
+#: replaces it.
+recent_hooked: Tuple[Any, Dict[int, Any]] = (None, {})
+recent_checked: Tuple[Any, Dict[int, Any]] = (None, {})
 _watched: Dict[int, Any] = {}
 _memos: List[Dict[Any, Any]] = []
 _lock = threading.RLock()
@@ -111,22 +117,31 @@ def clear(cls: Optional[type] = None) -> None:
     for table in _memos:
         table.clear()
     _model.forget(cls)
+    global recent_hooked, recent_checked  # noqa: PLW0603  (the hot paths read them as module attributes)
     with _lock:
+        recent_hooked = recent_checked = (None, {})
         if cls is None:
             # Tables before models: a model found without its table is built afresh (see _engine.model_of).
-            tables.clear()
-            hooked.clear()
+            for key in list(tables):
+                _drop(key)
             models.clear()
             _watched.clear()
             return
         target = identity(cls)
         if models.pop(target, None) is not None:
-            tables.pop(target, None)
-            hooked.pop(target, None)
+            _drop(target)
         for table in list(tables.values()):
             for key, plan in list(table.items()):
                 if target in plan.mro_ids:
                     table.pop(key, None)
+
+
+def _drop(key: int) -> None:
+    # Emptied, not only dropped: a hot path may still hold it as its recent table (called with _lock held).
+    table = tables.pop(key, None)
+    hooked.pop(key, None)
+    if table is not None:
+        table.clear()
 
 
 # --- cycles -------------------------------------------------------------------------------

@@ -134,11 +134,16 @@ def _compile(
     template, warnings = cached[1], cached[2]
     if template is True or template is False:
         return template, warnings
-    factory, constants, slot_members = template
+    factory, constants, slot_members, names = template
     arguments = [read_dict, *constants]
     for member in slot_members:
         arguments += [member.slot_reader, member.accept_ids, member.vet]
-    return factory(*arguments), warnings
+    fast = factory(*arguments)
+    if names is not None:
+        # Nothing required of the instance: isinstance applies the common verdict itself (see
+        # _instancecheck), without calling the fast function.
+        return (read_dict, names, fast), warnings
+    return fast, warnings
 
 
 def _template(members: Tuple[ClassMember, ...], no_dict: bool) -> Any:
@@ -181,7 +186,7 @@ def _template(members: Tuple[ClassMember, ...], no_dict: bool) -> Any:
     constants: List[Any] = [names, tuple(watch)]
     constants += [m.accept_ids for m in required] + [m.vet for m in required]
     constants += [m.wanted.name for m in optional] + [m.accept_ids for m in optional] + [m.vet for m in optional]
-    return factory, constants, tuple(slots)
+    return factory, constants, tuple(slots), names if not required and not slots else None
 
 
 _factories: Dict[Tuple[Any, ...], Callable[..., Callable[[object], Optional[bool]]]] = {}
@@ -189,10 +194,15 @@ _factories: Dict[Tuple[Any, ...], Callable[..., Callable[[object], Optional[bool
 
 def _unaccepted(value: str, ids: str, vet: Optional[str], indent: str) -> List[str]:
     """Lines returning ``None`` when ``value``'s type is not in ``ids`` and the quick test ``vet`` fails."""
-    test = f"identity(type({value})) not in {ids}"
+    lines = []
+    key = f"identity(type({value}))"
+    if HASHED_AS_IDENTITY is type:  # 3.12+: see _memo.HASHED_AS_IDENTITY
+        lines = [f"{indent}kind = type({value})"]
+        key = "(hash(kind) if type(kind) is type else identity(kind))"
+    test = f"{key} not in {ids}"
     if vet is not None:
         test += f" and not {vet}({value})"
-    return [f"{indent}if {test}:", f"{indent}  return None"]
+    return [*lines, f"{indent}if {test}:", f"{indent}  return None"]
 
 
 def _factory(
@@ -248,9 +258,17 @@ def _factory(
 
 
 def fast_verdict(fast: Any, obj: object) -> Optional[bool]:
-    """The plan's quick answer for ``obj``: ``True``, ``False``, or ``None`` (evaluate in full)."""
+    """The plan's quick answer for ``obj``: ``True``, ``False``, or ``None`` (evaluate in full).
+
+    A plan's ``fast`` is ``True`` or ``False`` (the class decides), a function of the
+    instance, or, when nothing is required of the instance's ``__dict__``,
+    ``(read_dict, names, function)``: an instance whose ``__dict__`` holds none of
+    ``names`` conforms, and ``function`` answers for any other.
+    """
     if fast is True or fast is False:
         return bool(fast)
+    if type(fast) is tuple:
+        return fast[2](obj)  # type: ignore[no-any-return]
     return fast(obj)  # type: ignore[no-any-return]
 
 
@@ -265,6 +283,9 @@ def model_of(protocol: Any) -> ProtocolModel:
         model = protocol_model(protocol)
         _cache.models[identity(protocol)] = model
         table: Dict[int, Plan] = {}
+        replaced = _cache.tables.get(identity(protocol))
+        if replaced is not None:
+            replaced.clear()  # as _cache._drop does: a hot path may hold it as its recent table
         _cache.tables[identity(protocol)] = table
         if getattr(protocol, "_is_runtime_protocol", False):
             _cache.hooked[identity(protocol)] = table
@@ -371,8 +392,14 @@ def _require_runtime_checkable(cls: type) -> None:
 def _instancecheck(cls: type, instance: object) -> bool:
     """``isinstance(instance, cls)`` for the package's metaclass: the engine for protocols."""
     kind = type(instance)
+    recent = _cache.recent_hooked
     try:
-        fast = _hooked[identity(cls)][hash(kind) if type(kind) is _HASHED else identity(kind)].fast
+        if recent[0] is cls:
+            table = recent[1]
+        else:
+            table = _hooked[identity(cls)]
+            _cache.recent_hooked = (cls, table)
+        fast = table[hash(kind) if type(kind) is _HASHED else identity(kind)].fast
     except KeyError:
         return _instancecheck_miss(cls, instance)
     # fast_verdict, inlined: this is the hot path of every isinstance.
@@ -380,6 +407,11 @@ def _instancecheck(cls: type, instance: object) -> bool:
         return True
     if fast is False:
         return False
+    if type(fast) is tuple:
+        namespace = fast[0](instance)
+        if type(namespace) is dict and (not namespace or namespace.keys().isdisjoint(fast[1])):
+            return True
+        fast = fast[2]
     verdict = fast(instance)
     if verdict is None:
         return _instancecheck_full(cls, instance)
@@ -394,7 +426,11 @@ def _instancecheck_miss(cls: type, instance: object) -> bool:
     if not _is_protocol_class(cls):
         return bool(_base_instancecheck(cls, instance))
     _require_runtime_checkable(cls)
-    return conforms_instance(cls, instance)
+    verdict = conforms_instance(cls, instance)
+    table = _hooked.get(identity(cls))
+    if table is not None:  # the recent table may be one clear_cache() dropped: take the current one
+        _cache.recent_hooked = (cls, table)
+    return verdict
 
 
 def _subclasscheck(cls: type, other: object) -> bool:
