@@ -390,7 +390,7 @@ def test_instance_facts_are_read_on_every_check_when_the_class_has_every_member(
     executor.shutdown = None  # type: ignore[assignment]
     assert not isinstance(executor, ParslExecutorProtocol)
     assert kinds(check(executor)) == {"shutdown": "not_callable"}
-    executor.shutdown = _ClassLevel().shutdown  # a bound method of the right shape: judged, and fits
+    executor.shutdown = _ClassLevel().shutdown  # type: ignore[method-assign]  # a bound method that fits
     assert isinstance(executor, ParslExecutorProtocol)
     del executor.shutdown
     executor.label = 5  # type: ignore[assignment]

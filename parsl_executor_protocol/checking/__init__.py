@@ -60,9 +60,9 @@ def check(obj_or_class: object, protocol: Any = ParslExecutorProtocol) -> Confor
         plan: Plan = table[hash(cls) if type(cls) is HASHED_AS_IDENTITY else identity(cls)]
     except KeyError:
         plan = plan_of(protocol, cls)
-        table = _tables.get(identity(protocol))
-        if table is not None:  # the recent table may be one clear_cache() dropped: take the current one
-            _cache.recent_checked = (protocol, table)
+        current = _tables.get(identity(protocol))
+        if current is not None:  # the recent table may be one clear_cache() dropped: take the current one
+            _cache.recent_checked = (protocol, current)
     fast = plan.fast
     if fast is True:
         return plan.ok_report
