@@ -95,6 +95,53 @@ def test_one_batch_hands_over_values_errors_and_exits_alike(cluster: Any) -> Non
         assert len(_hand_over_threads()) == 1
 
 
+@pytest.mark.timeout(TIMEOUT)
+def test_a_long_first_task_delays_no_later_one(cluster: Any) -> None:
+    """Tasks finishing after a long one was submitted are settled while it still runs."""
+    with adapt(Client(cluster)) as adapter:
+        long = adapter.submit(tasks.sleep_then, {}, 4.0, "long")  # holds one of the worker's two threads
+        quick = [adapter.submit(tasks.add, {}, i, 1) for i in range(20)]
+        assert [f.result(timeout=3) for f in quick] == [i + 1 for i in range(20)]
+        assert not long.done()
+
+
+@pytest.mark.timeout(TIMEOUT)
+def test_hand_over_settles_cancelled_failed_and_finished_dask_futures(cluster: Any) -> None:
+    """Each Dask future reaches its callback once, whatever ended it; only the finished ones' values are gathered."""
+    from parsl_executor_protocol.adapters.dask import _MISSING, _HandOver
+
+    with Client(cluster) as client:
+        hand_over = _HandOver(client)
+        seen: dict[str, str] = {}
+        all_seen = threading.Event()
+        futures = {
+            # No worker has this resource: the task waits in the scheduler, holding no worker thread.
+            "cancelled": client.submit(tasks.add, 0, 0, resources={"absent": 1}, pure=False),
+            "failed": client.submit(tasks.raise_app_error, "no", pure=False),
+            "finished": client.submit(tasks.add, 1, 2, pure=False),
+        }
+
+        def callback(name: str) -> Any:
+            def record(future: Any) -> None:
+                seen[name] = future.status
+                if len(seen) == len(futures):
+                    all_seen.set()
+
+            return record
+
+        try:
+            for name, future in futures.items():
+                hand_over.add(future, callback(name))
+            _until(lambda: "finished" in seen and "failed" in seen, "the finished and failed futures")
+            client.cancel([futures["cancelled"]])
+            assert all_seen.wait(TIMEOUT)
+            assert seen == {"cancelled": "cancelled", "failed": "error", "finished": "finished"}
+            assert hand_over.take(futures["finished"]) == 3
+            assert hand_over.take(futures["failed"]) is _MISSING
+        finally:
+            hand_over.stop()
+
+
 def test_hand_over_thread_ends_at_shutdown_of_a_client_the_adapter_does_not_own(cluster: Any) -> None:
     """owns_executor=False leaves the client running but stops the adapter's own thread."""
     with Client(cluster) as client:

@@ -2,12 +2,13 @@
 
 ``distributed`` is imported only when a client is adapted; without it the
 error says what to install.  Results are handed over in batches, as
-``client.gather`` fetches them: one thread per adapter (not per task) takes
-the futures Dask reports finished (``distributed.as_completed``), fetches the
-values of a whole batch in one ``gather`` and settles the adapter's futures;
-a failed or cancelled task is settled with its own outcome.  The thread
-starts with the first task, ends after a few idle seconds or at shutdown, and
-starts again with the next task.  Dask workers are the blocks: ``status()`` reports each,
+``client.gather`` fetches them: one thread per adapter (not per task) reads
+the status of the Dask futures still running every few tens of milliseconds
+(nothing per task runs on Dask's event loop), fetches the values of the
+finished ones in one ``gather`` and settles the adapter's futures; a failed
+or cancelled task is settled with its own outcome.  The thread starts with
+the first task, ends after a few idle seconds or at shutdown, and starts
+again with the next task.  Dask workers are the blocks: ``status()`` reports each,
 and ``scale_out``/``scale_in`` call the cluster's ``scale`` where the client
 has a cluster object that scales (``LocalCluster``, dask-jobqueue, ...).
 
@@ -22,6 +23,7 @@ fails its own future with one line saying so.
 
 from __future__ import annotations
 
+import collections
 import concurrent.futures as cf
 import contextlib
 import importlib
@@ -31,7 +33,7 @@ import threading
 import time
 import uuid
 from types import ModuleType
-from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence
+from typing import Any, Callable, Deque, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from ..errors import MissingExtraError, NotAnExecutorError, UnsupportedResourceSpecificationError
 from ._backend import BlockReport
@@ -43,9 +45,19 @@ logger = logging.getLogger(__name__)
 _MISSING = object()
 
 #: While tasks are still running, a batch smaller than _BATCH waits this long for more to finish
-#: before the next gather: each gather is a round trip through the scheduler.
+#: before the next look and gather: each gather is a round trip through the scheduler ...
 _WINDOW_SECONDS = 0.02
 _BATCH = 256
+#: ... and longer with many tasks running: this much per task, up to _MAX_WINDOW_SECONDS.
+_WINDOW_PER_TASK = 1e-5
+_MAX_WINDOW_SECONDS = 0.1
+#: Dask runs tasks of one priority in the order they came; a window's scan stops after this many
+#: unfinished ones in a row ...
+_LOOKAHEAD = 64
+#: ... and reads every status only after this many times as long as the last full scan took.
+_FULL_SCAN_SPACING = 100
+#: A Dask future's states that end it; "lost" does not: Dask computes a lost result again.
+_OVER = frozenset({"finished", "error", "cancelled"})
 
 #: Seconds the hand-over thread waits for a new task before it ends (the next task starts it again).
 _IDLE_SECONDS = 5.0
@@ -115,27 +127,33 @@ class _FailedSubmission:
 class _HandOver:
     """Hands finished Dask futures to their callbacks in batches, each batch's values fetched in one ``gather``.
 
-    ``distributed.as_completed`` reports futures as they finish; one thread
-    takes whatever has finished, gathers the values of those that succeeded
-    in one round trip and calls each future's callback, which reads its value
-    with :meth:`take`.  A failed batch gather (a worker lost meanwhile) leaves
-    each future to fetch its own outcome.
+    One thread polls the status of the futures still running, a plain
+    attribute each future's client keeps up to date: unlike
+    ``distributed.as_completed`` or ``add_done_callback``, this puts no
+    coroutine per future on the client's event loop, which with an in-process
+    cluster also runs the scheduler and the workers.  Every window it takes
+    whatever has finished (in any order: a long task blocks no later one),
+    gathers the values of those that succeeded in one round trip and calls
+    each future's callback, which reads its value with :meth:`take`.  A failed
+    batch gather (a worker lost meanwhile) leaves each future to fetch its own
+    outcome.
     """
 
-    def __init__(self, client: Any, as_completed: Callable[..., Any]) -> None:
+    def __init__(self, client: Any) -> None:
         self._client = client
-        self._completed = as_completed(loop=client.loop)
-        self._callbacks: Dict[Any, Callable[[Any], Any]] = {}
+        # Filled by any submitting thread, emptied by the hand-over thread alone into its own
+        # ordered dict, which it can then scan without a lock.
+        self._arrived: Deque[Tuple[Any, Callable[[Any], Any]]] = collections.deque()
         self._values: Dict[Any, Any] = {}
         self._wake = threading.Event()
+        self._halt = threading.Event()
         self._lock = threading.Lock()
         self._thread: Optional[threading.Thread] = None
         self._stopped = False
 
     def add(self, future: Any, callback: Callable[[Any], Any]) -> None:
         """Call ``callback(future)`` once ``future`` is finished (in a batch with others)."""
-        self._callbacks[future] = callback
-        self._completed.add(future)
+        self._arrived.append((future, callback))
         if not self._wake.is_set():  # set() takes a lock; a burst of tasks needs only the first
             self._wake.set()
         if self._thread is not None:
@@ -156,16 +174,19 @@ class _HandOver:
         with self._lock:
             self._stopped = True
             thread = self._thread
-        self._completed.clear()
+        self._halt.set()
         self._wake.set()
         if thread is not None and thread is not threading.current_thread():
             thread.join(timeout=10)
-        self._callbacks.clear()
+        self._arrived.clear()
         self._values.clear()
 
     def _run(self) -> None:
+        pending: Dict[Any, Callable[[Any], Any]] = {}
+        arrived = self._arrived
+        next_full = 0.0
         while True:
-            if not self._wake.wait(_IDLE_SECONDS):
+            if not pending and not self._wake.wait(_IDLE_SECONDS):
                 with self._lock:  # idle: end, unless a task arrived meanwhile (its add() restarts us)
                     if not self._wake.is_set():
                         self._thread = None
@@ -174,18 +195,26 @@ class _HandOver:
             self._wake.clear()
             if self._stopped:
                 return
-            while True:
-                try:
-                    batch = self._completed.next_batch(block=True)
-                except StopIteration:  # nothing unfinished is left
-                    break
-                self._hand_over(batch)
-                if len(batch) < _BATCH and not self._completed.is_empty():
-                    # Tasks are still running: let more finish, so that one gather fetches them all.
-                    time.sleep(_WINDOW_SECONDS)
+            while arrived:
+                future, callback = arrived.popleft()
+                pending[future] = callback
+            if time.monotonic() >= next_full:
+                # Every future's status, in case some finished out of order; reading thousands takes
+                # milliseconds, so this is spaced to stay a small part of the time.
+                start = time.monotonic()
+                over = [future for future in pending if future.status in _OVER]
+                next_full = start + (time.monotonic() - start) * _FULL_SCAN_SPACING
+            else:
+                over = _first_over(pending)
+            if over:
+                self._hand_over(over, [pending.pop(future) for future in over])
+            if pending and len(over) < _BATCH:
+                # Let more finish, so that one gather fetches them all: longer with many tasks
+                # running, when each gather is worth more and adds less latency than the queue does.
+                self._halt.wait(min(_MAX_WINDOW_SECONDS, max(_WINDOW_SECONDS, len(pending) * _WINDOW_PER_TASK)))
 
-    def _hand_over(self, batch: List[Any]) -> None:
-        finished = [future for future in batch if future.status == "finished"]
+    def _hand_over(self, over: List[Any], callbacks: List[Callable[[Any], Any]]) -> None:
+        finished = [future for future in over if future.status == "finished"]
         if finished:
             try:
                 values = self._client.gather(finished)
@@ -193,14 +222,26 @@ class _HandOver:
                 logger.debug("batch gather of %d Dask results failed", len(finished), exc_info=True)
             else:
                 self._values.update(zip(finished, values, strict=True))
-        for future in batch:
-            callback = self._callbacks.pop(future, None)
-            if callback is None:
-                continue
+        for future, callback in zip(over, callbacks, strict=True):
             try:
                 callback(future)
             except Exception:  # as Dask's own callback thread does: log, and go on with the others
                 logger.exception("callback of Dask future %s failed", getattr(future, "key", "?"))
+
+
+def _first_over(pending: Dict[Any, Callable[[Any], Any]]) -> List[Any]:
+    """The finished futures among the oldest in ``pending``, up to _LOOKAHEAD unfinished ones in a row."""
+    over = []
+    unfinished = 0
+    for future in pending:
+        if future.status in _OVER:
+            over.append(future)
+            unfinished = 0
+        else:
+            unfinished += 1
+            if unfinished > _LOOKAHEAD:
+                break
+    return over
 
 
 def _one_line(exc: BaseException) -> str:
@@ -234,7 +275,7 @@ class DaskBackend:
                 found=type(client).__name__,
             )
         self.client = client
-        self._hand_over = _HandOver(client, distributed.as_completed)
+        self._hand_over = _HandOver(client)
 
     @staticmethod
     def _key(func: Callable[..., Any]) -> str:
