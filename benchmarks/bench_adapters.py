@@ -54,6 +54,7 @@ RAW_TASKS = 100_000
 RAW_ROUNDS = 8
 DASK_TASKS = 10_000
 DASK_ROUNDS = 2
+DASK_LONE_TASKS = 200
 
 
 def noop() -> None:
@@ -198,11 +199,30 @@ def bench_dask() -> None:
             return time.perf_counter() - start
 
         times = _rounds({"anchor": bare, "ours": ours}, DASK_ROUNDS)
-        adapter.shutdown()
         ratio = _paired(times["ours"], times["anchor"])
         emit("P5_dask_submit", statistics.median(times["ours"]), statistics.median(times["anchor"]),
              f"s per {DASK_TASKS} tasks", time_ratio=round(ratio, 4), rounds=DASK_ROUNDS, tasks=DASK_TASKS,
              **at_most("P5", "Dask adapter time <= 1.1x bare client.submit + gather", ratio, 1.1))
+
+        # One task at a time, each waited for: what batching the hand-over costs a lone task.
+        def bare_one() -> float:
+            start = time.perf_counter()
+            for _ in range(DASK_LONE_TASKS):
+                client.submit(noop, pure=False).result(timeout=60)
+            return time.perf_counter() - start
+
+        def ours_one() -> float:
+            start = time.perf_counter()
+            for _ in range(DASK_LONE_TASKS):
+                adapter.submit(noop, {}).result(timeout=60)
+            return time.perf_counter() - start
+
+        lone = _rounds({"anchor": bare_one, "ours": ours_one}, DASK_ROUNDS * 2)
+        adapter.shutdown()
+        emit("P5_dask_lone_task", statistics.median(lone["ours"]) / DASK_LONE_TASKS * 1e3,
+             statistics.median(lone["anchor"]) / DASK_LONE_TASKS * 1e3, "ms per task",
+             time_ratio=round(_paired(lone["ours"], lone["anchor"]), 4), tasks=DASK_LONE_TASKS,
+             note="reported without a goal: one task submitted and waited for at a time")
     finally:
         client.close()
         cluster.close()
@@ -211,6 +231,7 @@ def bench_dask() -> None:
 def main() -> None:
     """Run the measurements (all, or those named on the command line: raw, dfk, dask); one JSON line each."""
     global DFK_TASKS, DFK_ROUNDS, RAW_TASKS, RAW_ROUNDS, DASK_TASKS, DASK_ROUNDS
+    global DASK_LONE_TASKS  # noqa: PLW0603  (--quick)
     benches = {"raw": bench_raw_submit, "dfk": bench_dfk_throughput, "dask": bench_dask}
     parser: argparse.ArgumentParser = arguments(__doc__)
     parser.add_argument("benchmarks", nargs="*", help=f"which to run: {', '.join(benches)} (default: all)")
@@ -220,6 +241,7 @@ def main() -> None:
         parser.error(f"unknown benchmark(s) {', '.join(unknown)}; choose from {', '.join(benches)}")
     if args.quick:
         DFK_TASKS, DFK_ROUNDS, RAW_TASKS, RAW_ROUNDS, DASK_TASKS, DASK_ROUNDS = 500, 2, 10_000, 2, 1_000, 1
+        DASK_LONE_TASKS = 20
     for name in args.benchmarks or list(benches):
         benches[name]()
 

@@ -51,6 +51,11 @@ _BATCH = 256
 #: ... and longer with many tasks running: this much per task, up to _MAX_WINDOW_SECONDS.
 _WINDOW_PER_TASK = 1e-5
 _MAX_WINDOW_SECONDS = 0.1
+#: While nothing has finished, the looks come sooner: this often for _QUICK_LOOKS looks after a
+#: task was handed over or arrived, then twice as far apart each time, up to the window above.
+#: A lone short task is settled about a millisecond after it finishes, not a window later.
+_QUICK_LOOK_SECONDS = 0.001
+_QUICK_LOOKS = 20
 #: Dask runs tasks of one priority in the order they came; a window's scan stops after this many
 #: unfinished ones in a row ...
 _LOOKAHEAD = 64
@@ -185,6 +190,7 @@ class _HandOver:
         pending: Dict[Any, Callable[[Any], Any]] = {}
         arrived = self._arrived
         next_full = 0.0
+        quiet = 0  # looks in a row that found nothing over
         while True:
             if not pending and not self._wake.wait(_IDLE_SECONDS):
                 with self._lock:  # idle: end, unless a task arrived meanwhile (its add() restarts us)
@@ -195,6 +201,8 @@ class _HandOver:
             self._wake.clear()
             if self._stopped:
                 return
+            if arrived:
+                quiet = 0
             while arrived:
                 future, callback = arrived.popleft()
                 pending[future] = callback
@@ -208,10 +216,16 @@ class _HandOver:
                 over = _first_over(pending)
             if over:
                 self._hand_over(over, [pending.pop(future) for future in over])
+                quiet = 0
+            else:
+                quiet = min(quiet + 1, _QUICK_LOOKS + 16)
             if pending and len(over) < _BATCH:
                 # Let more finish, so that one gather fetches them all: longer with many tasks
                 # running, when each gather is worth more and adds less latency than the queue does.
-                self._halt.wait(min(_MAX_WINDOW_SECONDS, max(_WINDOW_SECONDS, len(pending) * _WINDOW_PER_TASK)))
+                window = min(_MAX_WINDOW_SECONDS, max(_WINDOW_SECONDS, len(pending) * _WINDOW_PER_TASK))
+                if not over:
+                    window = min(window, _QUICK_LOOK_SECONDS * 2 ** max(0, quiet - _QUICK_LOOKS))
+                self._halt.wait(window)
 
     def _hand_over(self, over: List[Any], callbacks: List[Callable[[Any], Any]]) -> None:
         finished = [future for future in over if future.status == "finished"]
