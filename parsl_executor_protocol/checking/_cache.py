@@ -136,12 +136,24 @@ def clear(cls: Optional[type] = None) -> None:
                     table.pop(key, None)
 
 
+def install(key: int, model: Any, runtime_checkable: bool) -> None:
+    """Make ``model`` the model of protocol ``key``, with a fresh verdict table in place of any old one."""
+    with _lock:
+        _drop(key)
+        models[key] = model
+        table: Dict[int, Any] = {}
+        tables[key] = table
+        if runtime_checkable:
+            hooked[key] = table
+
+
 def _drop(key: int) -> None:
-    # Emptied, not only dropped: a hot path may still hold it as its recent table (called with _lock held).
-    table = tables.pop(key, None)
-    hooked.pop(key, None)
-    if table is not None:
-        table.clear()
+    # Emptied, not only dropped: a hot path may still hold it as its recent table.
+    with _lock:
+        table = tables.pop(key, None)
+        hooked.pop(key, None)
+        if table is not None:
+            table.clear()
 
 
 # --- cycles -------------------------------------------------------------------------------

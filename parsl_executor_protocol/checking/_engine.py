@@ -281,14 +281,7 @@ def model_of(protocol: Any) -> ProtocolModel:
     # A clear_cache() in another thread may have dropped the table but not yet the model.
     if model is None or model.protocol is not protocol or identity(protocol) not in _cache.tables:
         model = protocol_model(protocol)
-        _cache.models[identity(protocol)] = model
-        table: Dict[int, Plan] = {}
-        replaced = _cache.tables.get(identity(protocol))
-        if replaced is not None:
-            replaced.clear()  # as _cache._drop does: a hot path may hold it as its recent table
-        _cache.tables[identity(protocol)] = table
-        if getattr(protocol, "_is_runtime_protocol", False):
-            _cache.hooked[identity(protocol)] = table
+        _cache.install(identity(protocol), model, getattr(protocol, "_is_runtime_protocol", False))
     return model
 
 
