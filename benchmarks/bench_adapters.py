@@ -16,7 +16,13 @@
    ours/anchor at most 1.2 (median of per-round ratios; ``P4``).
 3. P5, Dask: 10,000 trivial tasks through the adapter against bare
    ``client.submit`` and one ``client.gather``, on a LocalCluster of 1 worker
-   with 2 threads (in-process).  Goal: time ratio at most 1.1 (``P5``).
+   with 2 threads (in-process).  Goal: time ratio at most 1.1 (``P5``).  Each
+   timed run ends once every result is in hand *and* the futures have been
+   dropped and the scheduler and the worker have forgotten the tasks: the
+   adapter drops each Dask future as it settles it, so its releases fall
+   inside its run, while bare ``gather`` leaves all of them to be released
+   after its timer stops, on the next run's time.  The time to the last
+   result alone is reported as ``P5_dask_submit_results`` (no goal).
 
 The default mode hands back futures of the adapter's own (a runner on the
 pool's thread settles them), which bad state can fail at once.  Lines 1 (with
@@ -53,7 +59,7 @@ DFK_ROUNDS = 8
 RAW_TASKS = 100_000
 RAW_ROUNDS = 8
 DASK_TASKS = 10_000
-DASK_ROUNDS = 2
+DASK_ROUNDS = 4
 DASK_LONE_TASKS = 200
 
 
@@ -185,24 +191,46 @@ def bench_dask() -> None:
         adapter = adapt(client, owns_executor=False)
         assert adapter.submit(noop, {}).result(timeout=60) is None  # warm-up
 
+        scheduler = cluster.scheduler
+        worker = next(iter(cluster.workers.values()))
+
+        def forgotten(start: float) -> float:
+            """Seconds since ``start`` once the scheduler and the worker hold no task."""
+            deadline = time.monotonic() + 120
+            while (scheduler.tasks or worker.state.tasks) and time.monotonic() < deadline:
+                time.sleep(0.001)
+            assert not scheduler.tasks, f"{len(scheduler.tasks)} tasks still on the scheduler after 120 s"
+            return time.perf_counter() - start
+
+        results: Dict[str, List[float]] = {"anchor": [], "ours": []}
+
         def bare() -> float:
             start = time.perf_counter()
             futures = [client.submit(noop, pure=False) for _ in range(DASK_TASKS)]
             client.gather(futures)
-            return time.perf_counter() - start
+            results["anchor"].append(time.perf_counter() - start)
+            del futures
+            return forgotten(start)
 
         def ours() -> float:
             start = time.perf_counter()
             futures = [adapter.submit(noop, {}) for _ in range(DASK_TASKS)]
             _, not_done = cf.wait(futures, timeout=600)
             assert not not_done
-            return time.perf_counter() - start
+            results["ours"].append(time.perf_counter() - start)
+            del futures
+            return forgotten(start)
 
+        forgotten(time.perf_counter())
         times = _rounds({"anchor": bare, "ours": ours}, DASK_ROUNDS)
         ratio = _paired(times["ours"], times["anchor"])
         emit("P5_dask_submit", statistics.median(times["ours"]), statistics.median(times["anchor"]),
              f"s per {DASK_TASKS} tasks", time_ratio=round(ratio, 4), rounds=DASK_ROUNDS, tasks=DASK_TASKS,
              **at_most("P5", "Dask adapter time <= 1.1x bare client.submit + gather", ratio, 1.1))
+        emit("P5_dask_submit_results", statistics.median(results["ours"]), statistics.median(results["anchor"]),
+             f"s per {DASK_TASKS} tasks", time_ratio=round(_paired(results["ours"], results["anchor"]), 4),
+             rounds=DASK_ROUNDS, tasks=DASK_TASKS,
+             note="reported without a goal: time to the last result, releases left out")
 
         # One task at a time, each waited for: what batching the hand-over costs a lone task.
         def bare_one() -> float:

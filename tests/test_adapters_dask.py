@@ -167,6 +167,26 @@ def test_idle_hand_over_thread_ends_and_the_next_task_starts_it(
         assert adapter.submit(tasks.add, {}, 2, 2).result(timeout=TIMEOUT) == 4
 
 
+@pytest.mark.timeout(TIMEOUT)
+def test_a_settled_result_leaves_the_cluster_at_once(cluster: Any) -> None:
+    """Once its future is settled and dropped, a task is forgotten by the scheduler well before the thread idles."""
+    from parsl_executor_protocol.adapters import dask as dask_backend
+
+    scheduler = cluster.scheduler
+    with adapt(Client(cluster)) as adapter:
+        before = set(scheduler.tasks)
+        future = adapter.submit(tasks.add, {}, 1, 2)
+        assert future.result(timeout=TIMEOUT) == 3
+        keys = set(scheduler.tasks) - before
+        assert len(keys) == 1
+        del future
+        end = time.monotonic() + dask_backend._IDLE_SECONDS / 2
+        while keys & set(scheduler.tasks):
+            assert time.monotonic() < end, "the task's result is still held in the cluster"
+            time.sleep(0.01)
+        assert len(_hand_over_threads()) == 1  # still running: it did not have to end to let go
+
+
 def test_task_exceptions_keep_their_type(cluster: Any) -> None:
     """A task's exception reaches the adapter's future with its type; the adapter stays healthy."""
     with adapt(Client(cluster)) as adapter:

@@ -51,6 +51,10 @@ _BATCH = 256
 #: ... and longer with many tasks running: this much per task, up to _MAX_WINDOW_SECONDS.
 _WINDOW_PER_TASK = 1e-5
 _MAX_WINDOW_SECONDS = 0.1
+#: ... or, longer still, this many times as long as the last batch's gather took (up to
+#: _MAX_WINDOW_SECONDS): each gather takes the scheduler's event loop, which with an in-process
+#: cluster also runs the workers, and a gather every few milliseconds is a tenth of its time.
+_GATHER_SPACING = 10
 #: While nothing has finished, the looks come sooner: this often for _QUICK_LOOKS looks after a
 #: task was handed over or arrived, then twice as far apart each time, up to the window above.
 #: A lone short task is settled about a millisecond after it finishes, not a window later.
@@ -191,6 +195,7 @@ class _HandOver:
         arrived = self._arrived
         next_full = 0.0
         quiet = 0  # looks in a row that found nothing over
+        gathered_in = 0.0  # seconds the last hand-over took
         while True:
             if not pending and not self._wake.wait(_IDLE_SECONDS):
                 with self._lock:  # idle: end, unless a task arrived meanwhile (its add() restarts us)
@@ -203,9 +208,7 @@ class _HandOver:
                 return
             if arrived:
                 quiet = 0
-            while arrived:
-                future, callback = arrived.popleft()
-                pending[future] = callback
+            _drain(arrived, pending)
             if time.monotonic() >= next_full:
                 # Every future's status, in case some finished out of order; reading thousands takes
                 # milliseconds, so this is spaced to stay a small part of the time.
@@ -215,15 +218,24 @@ class _HandOver:
             else:
                 over = _first_over(pending)
             if over:
+                start = time.monotonic()
                 self._hand_over(over, [pending.pop(future) for future in over])
+                gathered_in = time.monotonic() - start
                 quiet = 0
             else:
                 quiet = min(quiet + 1, _QUICK_LOOKS + 16)
-            if pending and len(over) < _BATCH:
+            # The batch's Dask futures must not outlive it here: while one is referenced, its
+            # result stays in the cluster's memory, through the idle wait too.
+            size = len(over)
+            over = []
+            if pending and size < _BATCH:
                 # Let more finish, so that one gather fetches them all: longer with many tasks
                 # running, when each gather is worth more and adds less latency than the queue does.
-                window = min(_MAX_WINDOW_SECONDS, max(_WINDOW_SECONDS, len(pending) * _WINDOW_PER_TASK))
-                if not over:
+                window = min(
+                    _MAX_WINDOW_SECONDS,
+                    max(_WINDOW_SECONDS, len(pending) * _WINDOW_PER_TASK, gathered_in * _GATHER_SPACING),
+                )
+                if not size:
                     window = min(window, _QUICK_LOOK_SECONDS * 2 ** max(0, quiet - _QUICK_LOOKS))
                 self._halt.wait(window)
 
@@ -241,6 +253,13 @@ class _HandOver:
                 callback(future)
             except Exception:  # as Dask's own callback thread does: log, and go on with the others
                 logger.exception("callback of Dask future %s failed", getattr(future, "key", "?"))
+
+
+def _drain(arrived: Deque[Tuple[Any, Callable[[Any], Any]]], pending: Dict[Any, Callable[[Any], Any]]) -> None:
+    """Move what was submitted into ``pending`` (a function, so that no local keeps a future alive)."""
+    while arrived:
+        future, callback = arrived.popleft()
+        pending[future] = callback
 
 
 def _first_over(pending: Dict[Any, Callable[[Any], Any]]) -> List[Any]:
