@@ -11,8 +11,10 @@ output file (``benchmarks/results.jsonl`` by default) with the fields
 ``failed`` and the run goes on, then exits with status 1.  ``--bench NAME``
 runs only the benchmarks named and ``--python-version 3.X`` only under that
 Python; with ``--merge`` the lines of what runs replace theirs in the output
-file and the other lines are kept.  Read the file with
-``benchmarks/report.py``.
+file and the other lines are kept.  ``--part NAME`` is passed on to each
+benchmark as a measurement to run (``bench_adapters.py dask``); with
+``--merge`` only the lines it writes then replace theirs (same benchmark,
+interpreter and line name).  Read the file with ``benchmarks/report.py``.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Sequence, Tuple
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _report import REPO, arguments, interpreters
@@ -46,9 +48,9 @@ def _version(python: str) -> str:
     return "3.11" if name == ".venv" else name.removeprefix(".venv-")
 
 
-def run_one(python: str, bench: Path, quick: bool) -> List[Dict[str, Any]]:
-    """Run ``bench`` under ``python``; its JSON lines, or one ``failed`` line."""
-    args = [python, str(bench), *HERE_ONLY.get(bench.stem, []), *(["--quick"] if quick else [])]
+def run_one(python: str, bench: Path, quick: bool, parts: Sequence[str] = ()) -> List[Dict[str, Any]]:
+    """Run ``bench`` under ``python`` (only its measurements ``parts``, if any); its lines, or a ``failed`` line."""
+    args = [python, str(bench), *parts, *HERE_ONLY.get(bench.stem, []), *(["--quick"] if quick else [])]
     print(f"benchmarks: {bench.name} under {python}", file=sys.stderr, flush=True)
     start = time.perf_counter()
     proc = subprocess.run(args, cwd=REPO, stdout=subprocess.PIPE, text=True, check=False)
@@ -68,36 +70,47 @@ def run_one(python: str, bench: Path, quick: bool) -> List[Dict[str, Any]]:
 
 
 def main() -> None:
-    """Run them all; write the output file as lines arrive, so that an interrupted run keeps what it measured."""
+    """Run them all; write the output file after each run, so that an interrupted run keeps what it measured."""
     parser = arguments(__doc__)
     parser.add_argument("--output", type=Path, default=RESULTS, help="the JSON-lines file to write")
     parser.add_argument("--bench", action="append", default=[], help="only this benchmark (e.g. bench_isinstance)")
     parser.add_argument("--python-version", action="append", default=[], help="only under this Python (e.g. 3.12)")
     parser.add_argument("--merge", action="store_true", help="keep the output file's other lines")
+    parser.add_argument("--part", action="append", default=[], help="only this measurement of each (e.g. dask)")
     args = parser.parse_args()
     chosen = [bench for bench in benches() if not args.bench or bench.stem in args.bench]
     wanted = set(args.python_version)
     pythons = [python for python in interpreters() if not wanted or _version(python) in wanted]
-    kept: List[str] = []
-    if args.merge and args.output.exists():
-        runs = {(bench.stem, python) for bench in chosen for python in pythons}
-        for text in args.output.read_text().splitlines():
-            line = json.loads(text)
-            if (line.get("bench"), line.get("interpreter")) not in runs:
-                kept.append(text)
+    parts: List[str] = args.part
+    old = args.output.read_text().splitlines() if args.merge and args.output.exists() else []
+    runs = {(bench.stem, python) for bench in chosen for python in pythons}
+    # Without --part a benchmark's run replaces all its lines; with it, only the lines it writes.
+    kept = [text for text in old if parts or _key(json.loads(text))[:2] not in runs]
+    written: List[Dict[str, Any]] = []
     failed = 0
-    with args.output.open("w") as out:
-        out.writelines(text + "\n" for text in kept)
-        for python in pythons:
-            for bench in chosen:
-                if bench.stem in ONCE and Path(python).parent.parent.name != ".venv":
-                    continue
-                for line in run_one(python, bench, args.quick):
-                    failed += line["name"] == "failed"
-                    out.write(json.dumps(line) + "\n")
-                    out.flush()
+    for python in pythons:
+        for bench in chosen:
+            if bench.stem in ONCE and Path(python).parent.parent.name != ".venv":
+                continue
+            for line in run_one(python, bench, args.quick, parts):
+                failed += line["name"] == "failed"
+                written.append(line)
+            _write(args.output, kept, written)
+    _write(args.output, kept, written)
     if failed:
         sys.exit(f"benchmarks: {failed} run(s) failed; see the lines named 'failed' in {args.output}")
+
+
+def _key(line: Dict[str, Any]) -> Tuple[Any, Any, Any]:
+    return line.get("bench"), line.get("interpreter"), line.get("name")
+
+
+def _write(output: Path, kept: List[str], written: List[Dict[str, Any]]) -> None:
+    """The kept lines but those ``written`` replaces, then ``written``: after each run, so an interruption keeps it."""
+    replaced = {_key(line) for line in written}
+    with output.open("w") as out:
+        out.writelines(text + "\n" for text in kept if _key(json.loads(text)) not in replaced)
+        out.writelines(json.dumps(line) + "\n" for line in written)
 
 
 if __name__ == "__main__":

@@ -195,7 +195,7 @@ class _HandOver:
         arrived = self._arrived
         next_full = 0.0
         quiet = 0  # looks in a row that found nothing over
-        gathered_in = 0.0  # seconds the last hand-over took
+        gathered_in = 0.0  # seconds the last batch's gather took
         while True:
             if not pending and not self._wake.wait(_IDLE_SECONDS):
                 with self._lock:  # idle: end, unless a task arrived meanwhile (its add() restarts us)
@@ -218,9 +218,7 @@ class _HandOver:
             else:
                 over = _first_over(pending)
             if over:
-                start = time.monotonic()
-                self._hand_over(over, [pending.pop(future) for future in over])
-                gathered_in = time.monotonic() - start
+                gathered_in = self._hand_over(over, [pending.pop(future) for future in over])
                 quiet = 0
             else:
                 quiet = min(quiet + 1, _QUICK_LOOKS + 16)
@@ -239,8 +237,10 @@ class _HandOver:
                     window = min(window, _QUICK_LOOK_SECONDS * 2 ** max(0, quiet - _QUICK_LOOKS))
                 self._halt.wait(window)
 
-    def _hand_over(self, over: List[Any], callbacks: List[Callable[[Any], Any]]) -> None:
+    def _hand_over(self, over: List[Any], callbacks: List[Callable[[Any], Any]]) -> float:
+        """Gather the finished futures' values, call each future's callback; return the gather's seconds."""
         finished = [future for future in over if future.status == "finished"]
+        start = time.monotonic()
         if finished:
             try:
                 values = self._client.gather(finished)
@@ -248,11 +248,13 @@ class _HandOver:
                 logger.debug("batch gather of %d Dask results failed", len(finished), exc_info=True)
             else:
                 self._values.update(zip(finished, values, strict=True))
+        gathered_in = time.monotonic() - start
         for future, callback in zip(over, callbacks, strict=True):
             try:
                 callback(future)
             except Exception:  # as Dask's own callback thread does: log, and go on with the others
                 logger.exception("callback of Dask future %s failed", getattr(future, "key", "?"))
+        return gathered_in
 
 
 def _drain(arrived: Deque[Tuple[Any, Callable[[Any], Any]]], pending: Dict[Any, Callable[[Any], Any]]) -> None:
