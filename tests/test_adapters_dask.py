@@ -169,7 +169,7 @@ def test_idle_hand_over_thread_ends_and_the_next_task_starts_it(
 
 @pytest.mark.timeout(TIMEOUT)
 def test_a_settled_result_leaves_the_cluster_at_once(cluster: Any) -> None:
-    """Once its future is settled and dropped, a task is forgotten by the scheduler before the hand-over thread idles."""
+    """Once its future is settled and dropped, the scheduler forgets a task before the hand-over thread idles."""
     from parsl_executor_protocol.adapters import dask as dask_backend
 
     scheduler = cluster.scheduler
