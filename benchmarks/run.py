@@ -70,7 +70,10 @@ def run_one(python: str, bench: Path, quick: bool, parts: Sequence[str] = ()) ->
 
 
 def main() -> None:
-    """Run them all; write the output file after each run, so that an interrupted run keeps what it measured."""
+    """Run them all; write the output file after each run, so that an interrupted run keeps what it measured.
+
+    The output file is left as it was when nothing runs (no benchmark or interpreter matched).
+    """
     parser = arguments(__doc__)
     parser.add_argument("--output", type=Path, default=RESULTS, help="the JSON-lines file to write")
     parser.add_argument("--bench", action="append", default=[], help="only this benchmark (e.g. bench_isinstance)")
@@ -85,7 +88,8 @@ def main() -> None:
     old = args.output.read_text().splitlines() if args.merge and args.output.exists() else []
     runs = {(bench.stem, python) for bench in chosen for python in pythons}
     # Without --part a benchmark's run replaces all its lines; with it, only the lines it writes.
-    kept = [text for text in old if parts or _key(json.loads(text))[:2] not in runs]
+    keyed = [(_key(json.loads(text)), text) for text in old]
+    kept = [(key, text) for key, text in keyed if parts or key[:2] not in runs]
     written: List[Dict[str, Any]] = []
     failed = 0
     for python in pythons:
@@ -96,7 +100,6 @@ def main() -> None:
                 failed += line["name"] == "failed"
                 written.append(line)
             _write(args.output, kept, written)
-    _write(args.output, kept, written)
     if failed:
         sys.exit(f"benchmarks: {failed} run(s) failed; see the lines named 'failed' in {args.output}")
 
@@ -105,11 +108,11 @@ def _key(line: Dict[str, Any]) -> Tuple[Any, Any, Any]:
     return line.get("bench"), line.get("interpreter"), line.get("name")
 
 
-def _write(output: Path, kept: List[str], written: List[Dict[str, Any]]) -> None:
+def _write(output: Path, kept: List[Tuple[Tuple[Any, Any, Any], str]], written: List[Dict[str, Any]]) -> None:
     """The kept lines but those ``written`` replaces, then ``written``: after each run, so an interruption keeps it."""
     replaced = {_key(line) for line in written}
     with output.open("w") as out:
-        out.writelines(text + "\n" for text in kept if _key(json.loads(text)) not in replaced)
+        out.writelines(text + "\n" for key, text in kept if key not in replaced)
         out.writelines(json.dumps(line) + "\n" for line in written)
 
 
