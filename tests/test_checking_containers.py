@@ -10,14 +10,17 @@ so the verdict is the same either way.
 from __future__ import annotations
 
 from concurrent.futures import Future
-from typing import Any, Dict, List, Mapping, Optional, Sequence
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Union
 
 import pytest
+import typing_extensions
 
 from parsl_executor_protocol import CurrentBlockProviderExecutorProtocol, JobStatusLike, check, conforms
 from parsl_executor_protocol._memo import identity
 from parsl_executor_protocol.checking import _cache
+from parsl_executor_protocol.checking._engine import fast_verdict
 from parsl_executor_protocol.checking._hints import quick_vet
+from parsl_executor_protocol.protocols._meta import ContractMeta
 
 from .fixtures_abc2020 import Concrete2020Executor
 
@@ -52,7 +55,7 @@ class MyFuture(Future):  # type: ignore[type-arg]
 def _fast(obj: object, protocol: Any) -> Any:
     assert isinstance(obj, protocol) in (True, False)
     plan = _cache.hooked[identity(protocol)][identity(type(obj))]
-    return plan.fast if plan.fast in (True, False) else plan.fast(obj)
+    return fast_verdict(plan.fast, obj)
 
 
 def test_quick_vet_of_a_mapping_samples_the_first_item() -> None:
@@ -138,3 +141,74 @@ def test_the_cache_watches_only_the_classes_it_lists() -> None:
     assert len(listed) <= _cache.MAX_CLASSES * len(_cache.tables)
     clear_cache()
     assert not _cache._watched
+
+
+_FIVE_AND_NONE = Union[int, str, bytes, float, complex, None]
+
+
+def _has_value(hint: Any) -> Any:
+    @typing_extensions.runtime_checkable
+    class HasValue(typing_extensions.Protocol, metaclass=ContractMeta):
+        __annotations__ = {"value": hint}
+
+    return HasValue
+
+
+def _holder(placement: str, value: Any) -> object:
+    if placement == "set in __init__":
+
+        class Required:
+            def __init__(self) -> None:
+                self.value = value
+
+        return Required()
+    if placement == "class default overridden":
+
+        class Optional_:
+            value: Any = None
+
+            def __init__(self) -> None:
+                self.__dict__["value"] = value
+
+        return Optional_()
+
+    class Slotted:
+        __slots__ = ("value",)
+
+        def __init__(self) -> None:
+            self.value = value
+
+    return Slotted()
+
+
+@pytest.mark.parametrize("placement", ["set in __init__", "class default overridden", "slot"])
+@pytest.mark.parametrize(
+    ("hint", "value", "quick", "ok"),
+    [
+        (int, 3, True, True),
+        (int, True, False, True),  # a bool is an int, but not by type identity: the full evaluation says so
+        (int, "3", False, False),
+        (Optional[str], "a", True, True),
+        (Optional[str], None, True, True),
+        (Optional[str], 3, False, False),
+        (_FIVE_AND_NONE, b"x", True, True),  # more types than are tested one by one: a set of identities
+        (_FIVE_AND_NONE, None, True, True),
+        (_FIVE_AND_NONE, [], False, False),
+        (List[int], [1], True, True),  # no type accepted outright: the quick test of the first item
+        (List[int], ["x"], False, False),
+        (List[int], (1,), False, False),
+    ],
+)
+def test_the_fast_path_accepts_exactly_the_hints_types_and_agrees_with_check(
+    placement: str, hint: Any, value: Any, quick: bool, ok: bool
+) -> None:
+    """Each way of testing a value's type (one type, a few, many, none but a quick test) agrees with check()."""
+    protocol = _has_value(hint)
+    holder = _holder(placement, value)
+    assert check(holder, protocol).ok is ok
+    assert isinstance(holder, protocol) is ok
+    fast = _fast(holder, protocol)
+    # The fast path says yes only for what it can tell by type identity or the quick test, and never no
+    # to a conforming value: it leaves the rest to the full evaluation (None).
+    assert (fast is True) is quick, fast
+    assert fast is not False

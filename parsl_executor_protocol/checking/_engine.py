@@ -137,7 +137,7 @@ def _compile(
     factory, constants, slot_members, names = template
     arguments = [read_dict, *constants]
     for member in slot_members:
-        arguments += [member.slot_reader, member.accept_ids, member.vet]
+        arguments += [member.slot_reader, _accepting(member.accepted), member.vet]
     fast = factory(*arguments)
     if names is not None:
         # Nothing required of the instance: isinstance applies the common verdict itself (see
@@ -169,11 +169,14 @@ def _template(members: Tuple[ClassMember, ...], no_dict: bool) -> Any:
         required, optional, watch = [], [], []
     if not required and not optional and not watch and not slots:
         return True
+    # Tuples, so that the __dict__'s keys are looked up, never hashed (see _factory).
+    names = tuple(sorted({*watch, *(m.wanted.name for m in optional)}))
     shape = (
-        tuple((m.wanted.name, m.accept_ids is not None, m.vet is not None) for m in required),
+        tuple((m.wanted.name, _test_of(m.accepted), m.vet is not None) for m in required),
         bool(watch),
-        tuple(m.vet is not None for m in optional),
-        tuple((m.accept_ids is not None, not m.wanted.optional, m.vet is not None) for m in slots),
+        tuple((_test_of(m.accepted), m.vet is not None) for m in optional),
+        tuple((_test_of(m.accepted), not m.wanted.optional, m.vet is not None) for m in slots),
+        len(names),
     )
     factory = _factories.get(shape)
     if factory is None:
@@ -181,35 +184,69 @@ def _template(members: Tuple[ClassMember, ...], no_dict: bool) -> Any:
         if len(_factories) >= 1024:
             _factories.clear()
         _factories[shape] = factory
-    # Tuples, so that the __dict__'s keys are looked up, never hashed (see _factory).
-    names = tuple(sorted({*watch, *(m.wanted.name for m in optional)}))
     constants: List[Any] = [names, tuple(watch)]
-    constants += [m.accept_ids for m in required] + [m.vet for m in required]
-    constants += [m.wanted.name for m in optional] + [m.accept_ids for m in optional] + [m.vet for m in optional]
+    constants += [_accepting(m.accepted) for m in required] + [m.vet for m in required]
+    constants += [m.wanted.name for m in optional] + [_accepting(m.accepted) for m in optional]
+    constants += [m.vet for m in optional]
     return factory, constants, tuple(slots), names if not required and not slots else None
 
 
 _factories: Dict[Tuple[Any, ...], Callable[..., Callable[[object], Optional[bool]]]] = {}
 
 
-def _unaccepted(value: str, ids: str, vet: Optional[str], indent: str) -> List[str]:
-    """Lines returning ``None`` when ``value``'s type is not in ``ids`` and the quick test ``vet`` fails."""
+#: A member's accepted types are tested one by one (``is``) up to this many, else looked up in a set.
+_CHAINED = 4
+#: How a member's value type is tested: ``None`` not at all, ``_BY_SET`` in a set of identities, or a
+#: number: against that many types by identity (0: no type is accepted outright).
+_BY_SET = -1
+
+
+def _test_of(accepted: Optional[Tuple[type, ...]]) -> Optional[int]:
+    if accepted is None:
+        return None
+    return len(accepted) if len(accepted) <= _CHAINED else _BY_SET
+
+
+def _accepting(accepted: Optional[Tuple[type, ...]]) -> Any:
+    """What the generated code receives for a member's accepted types (see :func:`_test_of`)."""
+    if accepted is None or len(accepted) <= _CHAINED:
+        return accepted
+    return frozenset(map(identity, accepted))
+
+
+def _unaccepted(value: str, accepted: str, test: int, vet: Optional[str], indent: str) -> List[str]:
+    """Lines returning ``None`` when ``value``'s type is not accepted and the quick test ``vet`` fails.
+
+    ``accepted`` names what :func:`_accepting` gave: the types themselves when
+    ``test`` counts them (the factory unpacks them to ``{accepted}_0``...),
+    identities when ``test`` is ``_BY_SET``.  Types are compared by identity,
+    so no metaclass ``__eq__`` or ``__hash__`` runs.
+    """
     lines = []
-    key = f"identity(type({value}))"
-    if HASHED_AS_IDENTITY is type:  # 3.12+: see _memo.HASHED_AS_IDENTITY
+    if test == _BY_SET:
+        key = f"identity(type({value}))"
+        if HASHED_AS_IDENTITY is type:  # 3.12+: see _memo.HASHED_AS_IDENTITY
+            lines = [f"{indent}kind = type({value})"]
+            key = "(hash(kind) if type(kind) is type else identity(kind))"
+        tests = [f"{key} not in {accepted}"]
+    elif test:
         lines = [f"{indent}kind = type({value})"]
-        key = "(hash(kind) if type(kind) is type else identity(kind))"
-    test = f"{key} not in {ids}"
+        tests = [f"kind is not {accepted}_{index}" for index in range(test)]
+    else:
+        tests = []
     if vet is not None:
-        test += f" and not {vet}({value})"
-    return [*lines, f"{indent}if {test}:", f"{indent}  return None"]
+        tests.append(f"not {vet}({value})")
+    if not tests:
+        return [f"{indent}return None"]
+    return [*lines, f"{indent}if {' and '.join(tests)}:", f"{indent}  return None"]
 
 
 def _factory(
-    required: Tuple[Tuple[str, bool, bool], ...],
+    required: Tuple[Tuple[str, Optional[int], bool], ...],
     watch: bool,
-    optional: Tuple[bool, ...],
-    slots: Tuple[Tuple[bool, bool, bool], ...],
+    optional: Tuple[Tuple[Optional[int], bool], ...],
+    slots: Tuple[Tuple[Optional[int], bool, bool], ...],
+    names: int,
 ) -> Callable[..., Callable[[object], Optional[bool]]]:
     params = ["read_dict", "names", "watch"] + [f"ids{i}" for i in range(len(required))]
     params += [f"vet{i}" for i in range(len(required))]
@@ -217,40 +254,51 @@ def _factory(
     params += [f"opt_vet{i}" for i in range(len(optional))]
     for index in range(len(slots)):
         params += [f"slot{index}", f"slot_ids{index}", f"slot_vet{index}"]
-    lines = [f"def factory({', '.join(params)}):", "  def fast(obj):", "    try:"]
+    lines = [f"def factory({', '.join(params)}):"]
+    # Accepted types tested by identity arrive as tuples: unpacked once, here.
+    tested = [(f"ids{i}", test) for i, (_, test, _) in enumerate(required)]
+    tested += [(f"opt{i}", test) for i, (test, _) in enumerate(optional)]
+    tested += [(f"slot_ids{i}", test) for i, (test, _, _) in enumerate(slots)]
+    for param, test in tested:
+        if test is not None and test > 0:
+            lines += [f"  {', '.join(f'{param}_{j}' for j in range(test))}, = {param}"]
+    if names:
+        lines += [f"  {', '.join(f'name{j}' for j in range(names))}, = names"]
+    lines += ["  def fast(obj):", "    try:"]
     if required or optional or watch:
         lines += ["      namespace = read_dict(obj)", "      if type(namespace) is not dict:", "        return None"]
     if required:
         # Subscripts, cheaper than get(): a missing member is the KeyError below.
         lines += ["      try:"]
-        for index, (name, typed, vetted) in enumerate(required):
+        for index, (name, test, vetted) in enumerate(required):
             lines += [f"        value = namespace[{name!r}]"]
-            if typed:
-                lines += _unaccepted("value", f"ids{index}", f"vet{index}" if vetted else None, "        ")
+            if test is not None:
+                lines += _unaccepted("value", f"ids{index}", test, f"vet{index}" if vetted else None, "        ")
         lines += ["      except KeyError:", "        return False"]
     if watch or optional:
         # The common instance holds nothing beyond the required members (often nothing at
         # all): one length test settles it.  The next most common holds no other name of
-        # the protocol: one isdisjoint settles that.  dict_keys.isdisjoint(tuple) looks each
-        # name up in the __dict__: keys of other types are neither hashed nor compared
-        # (unless their stored hash equals a name's), where set operations on the dict
-        # would hash them all.
-        lines += [f"      if len(namespace) != {len(required)} and not dict_keys(namespace).isdisjoint(names):"]
+        # the protocol: one `in` per name settles that.  `name in namespace` looks the name
+        # up in the __dict__: keys of other types are neither hashed nor compared (unless
+        # their stored hash equals a name's), where set operations on the dict would hash
+        # them all.  Unrolled, it costs about two thirds of one dict_keys.isdisjoint(names).
+        present = " or ".join(f"name{j} in namespace" for j in range(names))
+        lines += [f"      if len(namespace) != {len(required)} and ({present}):"]
         if watch:
             lines += ["        if not dict_keys(namespace).isdisjoint(watch):", "          return None"]
-        for index, vetted in enumerate(optional):
+        for index, (test, vetted) in enumerate(optional):
             lines += [f"        value = namespace.get(optional{index}, MISSING)", "        if value is not MISSING:"]
-            lines += _unaccepted("value", f"opt{index}", f"opt_vet{index}" if vetted else None, "          ")
-    for index, (typed, needed, vetted) in enumerate(slots):
+            lines += _unaccepted("value", f"opt{index}", test or 0, f"opt_vet{index}" if vetted else None, "          ")
+    for index, (test, needed, vetted) in enumerate(slots):
         lines += [
             "      try:",
             f"        value = slot{index}(obj)",
             "      except AttributeError:",
             "        return False" if needed else "        pass",
         ]
-        if typed:
+        if test is not None:
             lines += ["      else:"]
-            lines += _unaccepted("value", f"slot_ids{index}", f"slot_vet{index}" if vetted else None, "        ")
+            lines += _unaccepted("value", f"slot_ids{index}", test, f"slot_vet{index}" if vetted else None, "        ")
     lines += ["    except Exception:", "      return None", "    return True", "  return fast"]
     namespace: Dict[str, Any] = {"MISSING": _MISSING, "dict_keys": dict.keys, "identity": identity}
     exec("\n".join(lines), namespace)

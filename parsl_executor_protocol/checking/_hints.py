@@ -12,7 +12,7 @@ import collections.abc
 import types
 import typing
 import warnings
-from typing import Any, Callable, Dict, FrozenSet, Optional, Tuple
+from typing import Any, Callable, Dict, Optional, Tuple
 
 from .._memo import bounded_put, identity
 from ..protocols import _annotations
@@ -29,7 +29,16 @@ from ..protocols._annotations import (
 from ..protocols._introspect import find_in_mro, is_class, metaclass_runs_code
 from ..protocols._meta import ContractMeta
 
-__all__ = ["accept_ids", "clear", "hint_name", "is_subhint", "is_unresolved", "quick_vet", "resolve", "value_matches"]
+__all__ = [
+    "accepted_classes",
+    "clear",
+    "hint_name",
+    "is_subhint",
+    "is_unresolved",
+    "quick_vet",
+    "resolve",
+    "value_matches",
+]
 
 _type_module = type.__dict__["__module__"].__get__
 _subhints: Dict[Tuple[int, int], Tuple[Any, Any, Optional[bool]]] = {}
@@ -193,31 +202,30 @@ def _as_builtin(value: Any, value_type: type) -> Any:
     return value
 
 
-def accept_ids(hint: Any) -> Optional[FrozenSet[int]]:
-    """Ids of the value types that satisfy ``hint`` whatever the value (``None``: every type does).
+def accepted_classes(hint: Any) -> Optional[Tuple[type, ...]]:
+    """The value types that satisfy ``hint`` whatever the value (``None``: every type does), each once.
 
-    The isinstance fast path accepts a value when ``id(type(value))`` is in
-    this set and otherwise falls back to :func:`value_matches`.
+    The fast path accepts a value whose type is one of them (by identity, so
+    that no metaclass ``__hash__`` or ``__eq__`` runs) and otherwise falls back
+    to :func:`quick_vet` and then :func:`value_matches`.
     """
     if hint is Any or hint is object or hint is _TE_ANY:
         return None
     if hint is None or hint is NoneType:
-        return frozenset({identity(NoneType)})
+        return (NoneType,)
     if is_class(hint):
         if typing.get_origin(hint) is None and not getattr(hint, "_is_protocol", False):
-            return frozenset({identity(hint)})
-        return frozenset()
+            return (hint,)
+        return ()
     if typing.get_origin(hint) in _UNION_ORIGINS:
-        found: set[int] = set()
+        found: Dict[int, type] = {}
         for arg in typing.get_args(hint):
-            ids = accept_ids(arg)
-            if ids is None:
+            classes = accepted_classes(arg)
+            if classes is None:
                 return None
-            found |= ids
-        return frozenset(found)
-    return frozenset()
-
-
+            found.update((identity(cls), cls) for cls in classes)
+        return tuple(found.values())
+    return ()
 
 
 # --- the fast path's look at a container: its type and its first item ---------------------
@@ -240,10 +248,11 @@ def _is_package_protocol(hint: Any) -> bool:
 
 def _item_test(hint: Any) -> Optional[Callable[[Any], bool]]:
     """A test one item surely passes when it satisfies ``hint`` (``None``: every item does); raises if none."""
-    ids = accept_ids(hint)
-    if ids is None:
+    classes = accepted_classes(hint)
+    if classes is None:
         return None
-    if ids:
+    if classes:
+        ids = frozenset(map(identity, classes))
         return lambda item: identity(type(item)) in ids
     if _is_package_protocol(hint):
         return lambda item: isinstance(item, hint)
@@ -268,7 +277,7 @@ def _never(item: Any) -> bool:
 
 
 def quick_vet(hint: Any) -> Optional[Callable[[Any], bool]]:
-    """A quick test for values of a container hint that :func:`accept_ids` cannot accept by type alone.
+    """A quick test for values of a container hint that :func:`accepted_classes` cannot accept by type alone.
 
     ``Mapping[K, V]`` accepts a plain ``dict`` and ``Sequence[T]`` a plain
     ``list`` when empty or when their first item passes, which is the one

@@ -13,7 +13,7 @@ import collections.abc
 import functools
 import sys
 import types
-from typing import Any, Callable, Dict, FrozenSet, Optional, Tuple
+from typing import Any, Callable, Dict, Optional, Tuple
 
 from .._memo import bounded_put, identity
 from ..protocols._introspect import (
@@ -95,7 +95,7 @@ _BUILTIN_CALLABLE_IDS = frozenset(map(identity, _BUILTIN_CALLABLES))
 # must provide; one whose presence there needs the full evaluation; one whose
 # value there is checked by type; nothing to do.
 FAIL, REQUIRED, WATCH, OPTIONAL, NOTHING = "fail", "required", "watch", "optional", "nothing"
-_NO_TYPES: FrozenSet[int] = frozenset()
+_NO_TYPES: Tuple[type, ...] = ()
 
 
 class ClassMember:
@@ -110,7 +110,7 @@ class ClassMember:
     """
 
     __slots__ = (
-        "accept_ids",
+        "accepted",
         "class_problems",
         "entry",
         "has_errors",
@@ -140,9 +140,9 @@ class ClassMember:
         )
         self.class_problems = class_problems
         self.slot_reader = slot_reader
-        #: Ids of the value types the fast path accepts outright (``None``: all); none for methods.
-        self.accept_ids = _NO_TYPES if wanted.kind == METHOD else accepted_types(wanted)
-        #: The fast path's quick test of a container value the ids do not accept (``None``: none).
+        #: The value types the fast path accepts outright (``None``: all); none for methods.
+        self.accepted = _NO_TYPES if wanted.kind == METHOD else accepted_types(wanted)
+        #: The fast path's quick test of a container value of another type (``None``: none).
         self.vet = None if wanted.kind == METHOD else quick_test(wanted)
         self.role = self._role()
 
@@ -153,21 +153,21 @@ class ClassMember:
             return FAIL if self.has_errors else NOTHING
         if self.has_errors:
             return REQUIRED  # Only the instance __dict__ can still provide it.
-        if (self.accept_ids == _NO_TYPES and self.vet is None) or self.entry not in (
+        if (self.accepted == _NO_TYPES and self.vet is None) or self.entry not in (
             ABSENT,
             ANNOTATION,
             VALUE,
             CALLABLE,
         ):
             return WATCH  # Overriding a method or a descriptor needs the full evaluation.
-        return OPTIONAL if self.accept_ids is not None else NOTHING
+        return OPTIONAL if self.accepted is not None else NOTHING
 
 
 # --- what the engine derives from the model, once per member -----------------------------
 
-# identity(member) -> (member, its call shape or None, accepted type ids, expected text).  Model
+# identity(member) -> (member, its call shape or None, accepted types, expected text, quick test).  Model
 # members are cached with their protocol's model, so an id here is that member.
-_Derived = Tuple[Member, Optional[Shape], Optional[FrozenSet[int]], str, Optional[Callable[[Any], bool]]]
+_Derived = Tuple[Member, Optional[Shape], Optional[Tuple[type, ...]], str, Optional[Callable[[Any], bool]]]
 _derived: Dict[int, _Derived] = _cache.memo({})
 
 
@@ -176,14 +176,14 @@ def _derive(wanted: Member) -> _Derived:
     if found is not None and found[0] is wanted:
         return found
     shape: Optional[Shape] = None
-    accept: Optional[FrozenSet[int]] = None
+    accept: Optional[Tuple[type, ...]] = None
     vet: Optional[Callable[[Any], bool]] = None
     if wanted.kind == METHOD:
         shape = shape_of_params(wanted.params)
         text = f"method {describe(wanted.name, shape)}"
     else:
         if not is_unresolved(wanted.type):
-            accept = _hints.accept_ids(wanted.type)
+            accept = _hints.accepted_classes(wanted.type)
             vet = _hints.quick_vet(wanted.type) if accept is not None else None
         text = wanted.describe()
     derived = (wanted, shape, accept, text, vet)
@@ -197,8 +197,8 @@ def protocol_shape(wanted: Member) -> Shape:
     return shape
 
 
-def accepted_types(wanted: Member) -> Optional[FrozenSet[int]]:
-    """Ids of the value types the fast path accepts outright for ``wanted`` (``None``: every type)."""
+def accepted_types(wanted: Member) -> Optional[Tuple[type, ...]]:
+    """The value types the fast path accepts outright for ``wanted`` (``None``: every type)."""
     return _derive(wanted)[2]
 
 
