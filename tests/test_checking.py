@@ -776,3 +776,50 @@ def test_classes_the_hot_paths_key_by_hash_are_keyed_by_their_identity() -> None
         assert type(Plain) is not HASHED_AS_IDENTITY
     assert check(Concrete2020Executor()).ok
     assert isinstance(Concrete2020Executor(), ParslExecutorProtocol)
+
+
+@typing_extensions.runtime_checkable
+class _Greeter(typing_extensions.Protocol, metaclass=ContractMeta):
+    @property
+    def name(self) -> str: ...
+
+    def greet(self, other: str) -> str: ...
+
+
+def _compiled_anew(greet: str, name_type: type) -> type:
+    """A class statement compiled in a fresh namespace: new code objects and new globals every time."""
+    source = textwrap.dedent(
+        f"""
+        class Greeting:
+            {greet}:
+                return other
+
+            @property
+            def name(self) -> NameType:
+                return "x"
+        """
+    )
+    namespace: Dict[str, Any] = {"NameType": name_type}
+    exec(compile(source, "<compiled anew>", "exec", dont_inherit=True), namespace)
+    return namespace["Greeting"]  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize(
+    ("greet", "name_type", "expected"),
+    [
+        ("def greet(self, other)", str, {}),
+        ("async def greet(self, other)", str, {"greet": "incompatible_signature"}),
+        ("def greet(self)", str, {"greet": "incompatible_signature"}),
+        ("def greet(self, another)", str, {}),  # a positional parameter's name is not compared
+        ("def greet(self, other)", int, {"name": "wrong_attribute_type"}),
+    ],
+)
+def test_classes_compiled_anew_share_only_verdicts_of_members_that_look_alike(
+    greet: str, name_type: type, expected: Dict[str, str]
+) -> None:
+    """Verdicts are shared between new code objects and globals by what they look like, and nothing less."""
+    # The conforming class first, compiled anew each time, so that every case follows a verdict to share.
+    for _ in range(2):
+        assert check(_compiled_anew("def greet(self, other)", str)(), _Greeter).ok
+    for _ in range(2):
+        assert kinds(check(_compiled_anew(greet, name_type)(), _Greeter)) == expected

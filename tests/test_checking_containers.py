@@ -149,7 +149,7 @@ _FIVE_AND_NONE = Union[int, str, bytes, float, complex, None]
 def _has_value(hint: Any) -> Any:
     @typing_extensions.runtime_checkable
     class HasValue(typing_extensions.Protocol, metaclass=ContractMeta):
-        __annotations__ = {"value": hint}
+        __annotations__ = {"value": hint}  # type: ignore[misc]  # the hint is a parameter
 
     return HasValue
 

@@ -12,8 +12,9 @@ closer: run the full evaluation).  It reads the instance ``__dict__``
 through the C descriptor and then, member by member:
 
 * members the ``__dict__`` must provide (they are not on the class): absent
-  means ``False``; a value whose type id is not among the types the
-  protocol's hint accepts whatever the value means ``None``;
+  means ``False``; a value whose type is not among the types the
+  protocol's hint accepts whatever the value (compared by identity, one by
+  one up to four, else by identity in a set) means ``None``;
 * members the class provides but a ``__dict__`` entry would override (a
   method replaced on the instance): present means ``None``.  This test looks
   the watched names up in the ``__dict__`` and never hashes its keys;

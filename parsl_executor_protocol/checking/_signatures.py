@@ -118,24 +118,29 @@ def shape_of_function(func: FunctionType) -> Shape:
     return shape_of_code(function_code(func), function_defaults(func), function_kwdefaults(func))
 
 
-def shape_of_code(code: Any, defaults: Any, kwdefaults: Any) -> Shape:
-    """The shape of a function with this code object, ``__defaults__`` and ``__kwdefaults__``."""
-    ndefaults = len(defaults) if type(defaults) is tuple else 0
-    named = tuple(dict.keys(kwdefaults)) if isinstance(kwdefaults, dict) else ()
+def code_key(code: Any, defaults: Any, kwdefaults: Any) -> Tuple[Any, ...]:
+    """Everything the shape of a function with this code object and defaults depends on, as plain values.
+
+    Functions that look alike (same parameter names and kinds) have equal keys,
+    whatever their code objects: a class statement compiled anew gives the same.
+    """
     argcount = code.co_argcount
     kwonly = code.co_kwonlyargcount
     stars = code.co_flags & (_CO_VARARGS | _CO_VARKEYWORDS)
-    # Everything the shape depends on, as plain values: functions that look
-    # alike (same parameter names and kinds) share one shape.
-    key = (
+    return (
         code.co_varnames[: argcount + kwonly + bool(stars & _CO_VARARGS) + bool(stars & _CO_VARKEYWORDS)],
         argcount,
         code.co_posonlyargcount,
         kwonly,
         stars,
-        ndefaults,
-        named,
+        len(defaults) if type(defaults) is tuple else 0,
+        tuple(dict.keys(kwdefaults)) if isinstance(kwdefaults, dict) else (),
     )
+
+
+def shape_of_code(code: Any, defaults: Any, kwdefaults: Any) -> Shape:
+    """The shape of a function with this code object, ``__defaults__`` and ``__kwdefaults__``."""
+    key = code_key(code, defaults, kwdefaults)
     shape = _shapes.get(key)
     if shape is None:
         shape = bounded_put(_shapes, key, _shape_of_code(key))

@@ -62,9 +62,9 @@ from ._signatures import (
     Shape,
     apply_partial,
     bind,
+    code_key,
     describe,
     incompatibility,
-    shape_of_code,
     shape_of_function,
     shape_of_params,
     shape_of_signature,
@@ -608,13 +608,15 @@ def _classify(entry: Any) -> str:
     return classify(entry)
 
 
-# The verdict on a plain function depends only on the protocol member and the
-# function's call shape; on a property, only on the member, the resolved return
-# annotation and whether it has a setter.  Those verdicts are remembered twice:
-# under those facts (functions and properties that look alike share them), and
-# under the cheaper raw facts they are derived from (code objects, defaults,
-# annotations), which classes made by one class statement share.  The memo
-# keeps its key objects alive, so an id in a key is that object.
+# The verdict on a plain function depends only on the protocol member, the
+# function's parameters (:func:`~._signatures.code_key`) and whether it is async;
+# on a property, only on the member, the resolved return annotation and whether it
+# has a setter.  Those verdicts are remembered under those facts (functions and
+# properties that look alike, as in a class statement compiled anew, share them:
+# _memo), and under the cheaper raw
+# facts they are derived from (code objects, defaults, annotations), which classes
+# made by one class statement share, in _raw_memo.  The memos keep their key
+# objects alive, so an id in a key is that object.
 _memo: Dict[Tuple[Any, ...], Tuple[Tuple[Any, ...], ClassMember]] = _cache.memo({})
 _raw_memo: Dict[Tuple[Any, ...], Tuple[Tuple[Any, ...], ClassMember]] = _cache.memo({})
 _NO_ANNOTATION: Any = object()
@@ -628,19 +630,6 @@ def _remember(
 ) -> ClassMember:
     bounded_put(memo, key, (keep, member))
     return member
-
-
-def _function_member(
-    wanted: Member, view: ClassView, entry: types.FunctionType, *, code: Any, defaults: Any, kwdefaults: Any
-) -> ClassMember:
-    """The verdict on a plain function ``entry``, whose code object, defaults and keyword defaults are given."""
-    shape = shape_of_code(code, defaults, kwdefaults)
-    # Code flags tell a coroutine function from a plain one of the same shape.
-    key = (identity(wanted), identity(shape), code.co_flags & (_CO_COROUTINE | _CO_ASYNC_GENERATOR))
-    cached = _memo.get(key)
-    if cached is not None:
-        return cached[1]
-    return _remember(_memo, key, (wanted, shape), _evaluate_member(wanted, view, (entry,)))
 
 
 def _property_member(wanted: Member, view: ClassView, entry: property, annotation: Any, fget: Any) -> ClassMember:
@@ -661,8 +650,8 @@ def evaluate_members(specs: Tuple[Member, ...], view: ClassView) -> Tuple[ClassM
 
     One loop with local names: this runs on every first check of a class.
     """
-    merged, fallback, memo = view.merged, view.fallback, _raw_memo
-    function_type, method = types.FunctionType, METHOD
+    merged, fallback, memo, alike_memo = view.merged, view.fallback, _raw_memo, _memo
+    function_type, method, async_flags = types.FunctionType, METHOD, _CO_COROUTINE | _CO_ASYNC_GENERATOR
     members = []
     for wanted in specs:
         name = wanted.name
@@ -688,22 +677,31 @@ def evaluate_members(specs: Tuple[Member, ...], view: ClassView) -> Tuple[ClassM
                 tuple(kwdefaults) if type(kwdefaults) is dict else None,
             )
             cached = memo.get(key)
-            if cached is not None:
-                members.append(cached[1])
-            else:
-                member = _function_member(wanted, view, entry, code=code, defaults=defaults, kwdefaults=kwdefaults)
-                members.append(_remember(memo, key, (wanted, code), member))
+            if cached is None:
+                # A code object not met before, as in a class statement compiled anew: one that
+                # looks alike (same parameters, same async kind) gives the same verdict.
+                alike = (identity(wanted), code_key(code, defaults, kwdefaults), code.co_flags & async_flags)
+                cached = alike_memo.get(alike)
+                if cached is None:
+                    cached = bounded_put(alike_memo, alike, ((wanted,), _evaluate_member(wanted, view, (entry,))))
+                bounded_put(memo, key, ((wanted, code), cached[1]))
+            members.append(cached[1])
         elif kind is property and wanted.kind != method and type(entry.fget) is function_type:
             fget = entry.fget
             annotations = fget.__annotations__
             annotation = _NO_ANNOTATION
             if type(annotations) is dict and "return" in annotations:
                 annotation = dict.__getitem__(annotations, "return")
-            namespace = fget.__globals__
             # String annotations (the usual, with `from __future__ import annotations`)
-            # are keyed by value: classes compiled anew share them too.
-            ann_key = annotation if type(annotation) is str else identity(annotation)
-            key = (identity(wanted), ann_key, identity(namespace), entry.fset is None)
+            # are keyed by value and resolved in the getter's globals; other annotations
+            # are hints already, which no namespace changes.  Either way classes compiled
+            # anew (new globals, new code objects) share the entry.
+            if type(annotation) is str:
+                namespace = fget.__globals__
+                key = (identity(wanted), annotation, identity(namespace), entry.fset is None)
+            else:
+                namespace = None
+                key = (identity(wanted), identity(annotation), None, entry.fset is None)
             cached = memo.get(key)
             if cached is not None:
                 members.append(cached[1])
