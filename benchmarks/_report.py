@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import platform
+import statistics
 import sys
 from pathlib import Path
 from typing import Any, Dict, List, Optional
@@ -31,6 +32,11 @@ def emit(name: str, ours: float, anchor: float, unit: str, **extra: Any) -> Dict
     line.update(extra)
     print(json.dumps(line), flush=True)
     return line
+
+
+def paired(numerators: List[float], denominators: List[float]) -> float:
+    """Median of the per-round ratios: load drift between rounds cancels within a round."""
+    return statistics.median(n / d for n, d in zip(numerators, denominators, strict=True))
 
 
 def goal(

@@ -50,7 +50,7 @@ from pathlib import Path
 from typing import Any, Callable, Dict, List, cast
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _report import arguments, at_most, emit
+from _report import arguments, at_most, emit, paired
 
 from parsl_executor_protocol import adapt
 
@@ -65,11 +65,6 @@ DASK_LONE_TASKS = 200
 
 def noop() -> None:
     return None
-
-
-def _paired(numerators: List[float], denominators: List[float]) -> float:
-    """Median of the per-round ratios: load drift between rounds cancels within a round."""
-    return statistics.median(n / d for n, d in zip(numerators, denominators, strict=True))
 
 
 def _dfk_seconds(make_executor: Callable[[], Any], run_dir: str, logging: bool) -> float:
@@ -128,7 +123,7 @@ def bench_dfk_throughput() -> None:
     for name, anchor_name, logging in (("ours_off", "anchor_off", "off"), ("ours_on", "anchor_on", "on"),
                                        ("bridge_false_off", "anchor_off", "off")):
         ours_s, anchor_s = statistics.median(times[name]), statistics.median(times[anchor_name])
-        ratio = _paired(times[name], times[anchor_name])  # time ratio = parsl's tasks/s over ours
+        ratio = paired(times[name], times[anchor_name])  # time ratio = parsl's tasks/s over ours
         common: Dict[str, Any] = {
             "logging": logging, "ours_tasks_per_s": round(DFK_TASKS / ours_s, 1),
             "anchor_tasks_per_s": round(DFK_TASKS / anchor_s, 1), "rounds": DFK_ROUNDS, "tasks": DFK_TASKS,
@@ -167,7 +162,7 @@ def bench_raw_submit() -> None:
     anchor_s = statistics.median(times["anchor"])
     for name in ("ours", "bridge_false"):
         ours_s = statistics.median(times[name])
-        ratio = _paired(times[name], times["anchor"])
+        ratio = paired(times[name], times["anchor"])
         common = {"time_ratio": round(ratio, 4), "rounds": RAW_ROUNDS, "tasks": RAW_TASKS}
         if name == "bridge_false":
             emit("P4_raw_submit_bridge_false", ours_s, anchor_s, f"s per {RAW_TASKS} tasks",
@@ -224,12 +219,12 @@ def bench_dask() -> None:
 
         forgotten(time.perf_counter())
         times = _rounds({"anchor": bare, "ours": ours}, DASK_ROUNDS)
-        ratio = _paired(times["ours"], times["anchor"])
+        ratio = paired(times["ours"], times["anchor"])
         emit("P5_dask_submit", statistics.median(times["ours"]), statistics.median(times["anchor"]),
              f"s per {DASK_TASKS} tasks", time_ratio=round(ratio, 4), rounds=DASK_ROUNDS, tasks=DASK_TASKS,
              **at_most("P5", "Dask adapter time <= 1.1x bare client.submit + gather", ratio, 1.1))
         emit("P5_dask_submit_results", statistics.median(results["ours"]), statistics.median(results["anchor"]),
-             f"s per {DASK_TASKS} tasks", time_ratio=round(_paired(results["ours"], results["anchor"]), 4),
+             f"s per {DASK_TASKS} tasks", time_ratio=round(paired(results["ours"], results["anchor"]), 4),
              rounds=DASK_ROUNDS, tasks=DASK_TASKS,
              note="reported without a goal: time to the last result, releases left out")
 
@@ -250,7 +245,7 @@ def bench_dask() -> None:
         adapter.shutdown()
         emit("P5_dask_lone_task", statistics.median(lone["ours"]) / DASK_LONE_TASKS * 1e3,
              statistics.median(lone["anchor"]) / DASK_LONE_TASKS * 1e3, "ms per task",
-             time_ratio=round(_paired(lone["ours"], lone["anchor"]), 4), tasks=DASK_LONE_TASKS,
+             time_ratio=round(paired(lone["ours"], lone["anchor"]), 4), tasks=DASK_LONE_TASKS,
              note="reported without a goal: one task submitted and waited for at a time")
     finally:
         client.close()
