@@ -10,7 +10,7 @@ so the verdict is the same either way.
 from __future__ import annotations
 
 from concurrent.futures import Future
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Union
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Union
 
 import pytest
 import typing_extensions
@@ -197,6 +197,8 @@ def _holder(placement: str, value: Any) -> object:
         (List[int], [1], True, True),  # no type accepted outright: the quick test of the first item
         (List[int], ["x"], False, False),
         (List[int], (1,), False, False),
+        (Callable[[], int], len, False, True),  # no type accepted outright and no quick test
+        (Callable[[], int], 3, False, False),
     ],
 )
 def test_the_fast_path_accepts_exactly_the_hints_types_and_agrees_with_check(
