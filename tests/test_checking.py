@@ -823,3 +823,20 @@ def test_classes_compiled_anew_share_only_verdicts_of_members_that_look_alike(
         assert check(_compiled_anew("def greet(self, other)", str)(), _Greeter).ok
     for _ in range(2):
         assert kinds(check(_compiled_anew(greet, name_type)(), _Greeter)) == expected
+
+
+def test_check_of_a_class_stays_class_level_after_isinstance_of_that_class() -> None:
+    """isinstance(SomeClass, P) judges a class object as an instance of its metaclass; check() judges it as a class."""
+
+    class Meta(type(Concrete2020Executor)):  # type: ignore[misc]
+        pass
+
+    class Executor2020(Concrete2020Executor, metaclass=Meta):
+        pass
+
+    for cls in (Concrete2020Executor, Executor2020):
+        pep.clear_cache()
+        assert check(cls).ok
+        assert not isinstance(cls, ParslExecutorProtocol)  # the class object has no instance members
+        assert check(cls).ok  # the metaclass's plan, now in the table, is not the class's verdict
+        assert check(cls()).ok

@@ -46,10 +46,8 @@ def check(obj_or_class: object, protocol: Any = ParslExecutorProtocol) -> Confor
     Raises :class:`~parsl_executor_protocol.errors.NotAProtocolError` if
     ``protocol`` is not a protocol class; never raises because of the object.
     """
-    # is_class and the engine's plan lookup and fast verdict, inlined: this is every repeated check().
+    # The engine's plan lookup and fast verdict, inlined: this is every repeated check().
     cls = type(obj_or_class)
-    if issubclass(cls, type):
-        return plan_of(protocol, obj_or_class).class_verdict(obj_or_class)  # type: ignore[arg-type]
     recent = _cache.recent_checked
     try:
         if recent[0] is protocol:
@@ -59,10 +57,14 @@ def check(obj_or_class: object, protocol: Any = ParslExecutorProtocol) -> Confor
             _cache.recent_checked = (protocol, table)
         plan: Plan = table[hash(cls) if type(cls) is HASHED_AS_IDENTITY else identity(cls)]
     except KeyError:
+        if issubclass(cls, type):  # a class, judged at class level (is_class, without the call)
+            return plan_of(protocol, obj_or_class).class_verdict(obj_or_class)  # type: ignore[arg-type]
         plan = plan_of(protocol, cls)
         current = _tables.get(identity(protocol))
         if current is not None:  # the recent table may be one clear_cache() dropped: take the current one
             _cache.recent_checked = (protocol, current)
+    if plan.of_classes:  # a class whose metaclass has a plan (from an isinstance() of a class)
+        return plan_of(protocol, obj_or_class).class_verdict(obj_or_class)  # type: ignore[arg-type]
     fast = plan.fast
     if fast is True:
         return plan.ok_report

@@ -69,6 +69,7 @@ class Plan:
         "fast",
         "members",
         "mro_ids",
+        "of_classes",
         "ok_report",
         "protocol_id",
         "protocol_name",
@@ -81,6 +82,9 @@ class Plan:
         self.members: Tuple[ClassMember, ...] = evaluate_members(model.members, view)
         self.read_dict, self.dict_note = instance_dict_reader(view)
         self.mro_ids = tuple(map(identity, view.mro))
+        #: Whether ``cls`` is a metaclass, whose instances are classes: check() judges those at
+        #: class level (isinstance() of a class, which can put this plan in the table, does not).
+        self.of_classes = issubclass(cls, type)
         self.protocol_id = identity(model.protocol)
         self.protocol_name = model.name
         self.subject = f"instance of {type_name(cls)}"
@@ -362,6 +366,7 @@ def _assumed_plan(model: ProtocolModel) -> Plan:
     plan.members = ()
     plan.read_dict, plan.dict_note = None, ""
     plan.mro_ids = ()
+    plan.of_classes = False
     plan.protocol_id = identity(model.protocol)
     plan.protocol_name = model.name
     plan.subject = "a recursive reference"
