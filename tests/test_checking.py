@@ -840,3 +840,17 @@ def test_check_of_a_class_stays_class_level_after_isinstance_of_that_class() -> 
         assert not isinstance(cls, ParslExecutorProtocol)  # the class object has no instance members
         assert check(cls).ok  # the metaclass's plan, now in the table, is not the class's verdict
         assert check(cls()).ok
+
+
+def test_code_compiled_anew_again_and_again_is_remembered_a_few_times_only() -> None:
+    """Only the first few code objects of a kind are remembered by identity, so the memo keeps no others alive."""
+    from parsl_executor_protocol.checking import _verdict
+
+    pep.clear_cache()
+    codes = set()
+    for _ in range(5 * _verdict._CODES_PER_KIND):
+        cls = _compiled_anew("def greet(self, other)", str)
+        assert check(cls(), _Greeter).ok
+        codes.add(vars(cls)["greet"].__code__)
+    kept = [entry for entry in list(_verdict._raw_memo.values()) if entry[0][-1] in codes]
+    assert len(kept) == _verdict._CODES_PER_KIND

@@ -13,7 +13,7 @@ import collections.abc
 import functools
 import sys
 import types
-from typing import Any, Callable, Dict, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from .._memo import bounded_put, identity
 from ..protocols._introspect import (
@@ -613,12 +613,18 @@ def _classify(entry: Any) -> str:
 # on a property, only on the member, the resolved return annotation and whether it
 # has a setter.  Those verdicts are remembered under those facts (functions and
 # properties that look alike, as in a class statement compiled anew, share them:
-# _memo), and under the cheaper raw
-# facts they are derived from (code objects, defaults, annotations), which classes
-# made by one class statement share, in _raw_memo.  The memos keep their key
-# objects alive, so an id in a key is that object.
+# _functions, _memo), and under the cheaper raw facts they are derived from (code
+# objects, defaults, annotations), which classes made by one class statement
+# share, in _raw_memo.  The memos keep their key objects alive, so an id in a key
+# is that object.
 _memo: Dict[Tuple[Any, ...], Tuple[Tuple[Any, ...], ClassMember]] = _cache.memo({})
 _raw_memo: Dict[Tuple[Any, ...], Tuple[Tuple[Any, ...], ClassMember]] = _cache.memo({})
+#: (member, code_key, async flags) -> (member, verdict, how many code objects _raw_memo holds for it).
+_functions: Dict[Tuple[Any, ...], Tuple[Member, ClassMember, List[int]]] = _cache.memo({})
+#: Code objects of one kind that _raw_memo remembers by identity.  Code compiled anew again and
+#: again (exec, generated classes) would otherwise fill it with code objects of dead classes,
+#: kept alive until a clear frees them all at once, in the middle of some check.
+_CODES_PER_KIND = 8
 _NO_ANNOTATION: Any = object()
 
 
@@ -650,7 +656,7 @@ def evaluate_members(specs: Tuple[Member, ...], view: ClassView) -> Tuple[ClassM
 
     One loop with local names: this runs on every first check of a class.
     """
-    merged, fallback, memo, alike_memo = view.merged, view.fallback, _raw_memo, _memo
+    merged, fallback, memo, functions = view.merged, view.fallback, _raw_memo, _functions
     function_type, method, async_flags = types.FunctionType, METHOD, _CO_COROUTINE | _CO_ASYNC_GENERATOR
     members = []
     for wanted in specs:
@@ -681,11 +687,17 @@ def evaluate_members(specs: Tuple[Member, ...], view: ClassView) -> Tuple[ClassM
                 # A code object not met before, as in a class statement compiled anew: one that
                 # looks alike (same parameters, same async kind) gives the same verdict.
                 alike = (identity(wanted), code_key(code, defaults, kwdefaults), code.co_flags & async_flags)
-                cached = alike_memo.get(alike)
-                if cached is None:
-                    cached = bounded_put(alike_memo, alike, ((wanted,), _evaluate_member(wanted, view, (entry,))))
-                bounded_put(memo, key, ((wanted, code), cached[1]))
-            members.append(cached[1])
+                found = functions.get(alike)
+                if found is None:
+                    found = bounded_put(functions, alike, (wanted, _evaluate_member(wanted, view, (entry,)), [0]))
+                member = found[1]
+                remembered = found[2]
+                if remembered[0] < _CODES_PER_KIND:  # a race may remember one more: harmless
+                    remembered[0] += 1
+                    bounded_put(memo, key, ((wanted, code), member))
+                members.append(member)
+            else:
+                members.append(cached[1])
         elif kind is property and wanted.kind != method and type(entry.fget) is function_type:
             fget = entry.fget
             annotations = fget.__annotations__
