@@ -6,6 +6,7 @@ import contextlib
 import gc
 import sys
 import threading
+import time
 import traceback
 from typing import Any, List
 
@@ -19,6 +20,8 @@ from .fixtures_abc2020 import Concrete2020Executor
 CHECKERS = 16
 ROUNDS = 300
 EXTRAS = 400
+#: Seconds the checkers run at most; a checker still running this long after is hung.
+BUDGET, GRACE = 45.0, 30.0
 
 
 def _make_classes() -> List[type]:
@@ -43,7 +46,7 @@ class SelfLabelled:
         self.label = "self"
 
 
-@pytest.mark.timeout(120)
+@pytest.mark.timeout(int(BUDGET + 2 * GRACE))
 def test_checks_under_concurrent_mutation_never_raise() -> None:
     """16 checking threads, mutating threads and clear_cache() together: no error, no unraisable error, no hang."""
     errors: List[str] = []
@@ -59,16 +62,20 @@ def test_checks_under_concurrent_mutation_never_raise() -> None:
     sys.unraisablehook = record_unraisable
     switch_interval = sys.getswitchinterval()
     sys.setswitchinterval(1e-6)  # switch threads as often as possible: races show within a few rounds
+    stop = threading.Event()
     try:
         classes = _make_classes()
         instances = [cls() for cls in classes for _ in range(4)]
         for obj in instances:
             obj.__dict__.update((f"value{i}", i) for i in range(EXTRAS))
-        stop = threading.Event()
+        deadline = time.monotonic() + BUDGET
 
         def checker() -> None:
             try:
+                # A slow machine runs fewer rounds, never past the budget: only a hang outlasts it.
                 for index in range(ROUNDS):
+                    if stop.is_set() or time.monotonic() > deadline:
+                        break
                     obj = instances[index % len(instances)]
                     isinstance(obj, ParslExecutorProtocol)
                     conforms(obj)
@@ -115,16 +122,21 @@ def test_checks_under_concurrent_mutation_never_raise() -> None:
                 clear_cache(classes[index % len(classes)] if index % 2 else None)
                 index += 1
 
-        checkers = [threading.Thread(target=checker) for _ in range(CHECKERS)]
-        others = [threading.Thread(target=work) for work in (class_mutator, instance_mutator, clearer)]
+        # Daemons, and stop set on every way out: a hung or timed-out run leaves no thread
+        # mutating classes and clearing the cache under the tests that follow.
+        checkers = [threading.Thread(target=checker, daemon=True) for _ in range(CHECKERS)]
+        others = [threading.Thread(target=work, daemon=True) for work in (class_mutator, instance_mutator, clearer)]
         for thread in others + checkers:
             thread.start()
         for thread in checkers:
-            thread.join()
+            thread.join(max(deadline + GRACE - time.monotonic(), 0.0))
+        hung = sum(thread.is_alive() for thread in checkers)
         stop.set()
         for thread in others:
-            thread.join()
+            thread.join(GRACE)
+        assert not hung, f"{hung} checking thread(s) still running {GRACE:g} s after the budget: a hang"
     finally:
+        stop.set()
         threading.excepthook = previous_hook
         sys.unraisablehook = previous_unraisable
         sys.setswitchinterval(switch_interval)
