@@ -58,13 +58,13 @@ def check(obj_or_class: object, protocol: Any = ParslExecutorProtocol) -> Confor
         plan: Plan = table[hash(cls) if type(cls) is HASHED_AS_IDENTITY else identity(cls)]
     except KeyError:
         if issubclass(cls, type):  # a class, judged at class level (is_class, without the call)
-            return plan_of(protocol, obj_or_class).class_verdict(obj_or_class)  # type: ignore[arg-type]
+            return _class_report(protocol, obj_or_class)
         plan = plan_of(protocol, cls)
         current = _tables.get(identity(protocol))
         if current is not None:  # the recent table may be one clear_cache() dropped: take the current one
             _cache.recent_checked = (protocol, current)
     if plan.of_classes:  # a class whose metaclass has a plan (from an isinstance() of a class)
-        return plan_of(protocol, obj_or_class).class_verdict(obj_or_class)  # type: ignore[arg-type]
+        return _class_report(protocol, obj_or_class)
     fast = plan.fast
     if fast is True:
         return plan.ok_report
@@ -74,6 +74,10 @@ def check(obj_or_class: object, protocol: Any = ParslExecutorProtocol) -> Confor
         if fast(obj_or_class) is True:
             return plan.ok_report
     return instance_report(plan, obj_or_class)
+
+
+def _class_report(protocol: Any, cls: Any) -> ConformanceReport:
+    return plan_of(protocol, cls).class_verdict(cls)
 
 
 def conforms(obj_or_class: object, protocol: Any = ParslExecutorProtocol) -> bool:

@@ -292,8 +292,9 @@ def _factory(
         if watch:
             lines += ["        if not dict_keys(namespace).isdisjoint(watch):", "          return None"]
         for index, (test, vetted) in enumerate(optional):
+            assert test is not None  # an optional member accepts some types outright (see ClassMember._role)
             lines += [f"        value = namespace.get(optional{index}, MISSING)", "        if value is not MISSING:"]
-            lines += _unaccepted("value", f"opt{index}", test or 0, f"opt_vet{index}" if vetted else None, "          ")
+            lines += _unaccepted("value", f"opt{index}", test, f"opt_vet{index}" if vetted else None, "          ")
     for index, (test, needed, vetted) in enumerate(slots):
         lines += [
             "      try:",
