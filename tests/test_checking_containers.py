@@ -214,3 +214,41 @@ def test_the_fast_path_accepts_exactly_the_hints_types_and_agrees_with_check(
     # to a conforming value: it leaves the rest to the full evaluation (None).
     assert (fast is True) is quick, fast
     assert fast is not False
+
+
+@typing_extensions.runtime_checkable
+class _Runs(typing_extensions.Protocol, metaclass=ContractMeta):
+    label: str
+
+    def run(self) -> int: ...
+
+
+class _Runner:
+    label = "default"  # a class default: an instance may override it, with a value of the right type
+
+    def run(self) -> int:
+        return 1
+
+
+@pytest.mark.parametrize(
+    ("own", "verdict", "ok"),
+    [
+        ({}, True, True),
+        ({"other": 1, "more": 2}, True, True),  # other names: each protocol name is looked up, none is found
+        ({"label": "mine"}, True, True),
+        ({"label": 3}, None, False),
+        ({"other": 1, "label": 3}, None, False),
+        ({"run": 3}, None, False),  # a method overridden on the instance needs the full evaluation
+        ({"label": "mine", "run": 3}, None, False),
+        ({"label": "mine", "run": lambda: 1}, None, True),
+    ],
+)
+def test_overridden_methods_and_class_defaults_in_the_instance_dict(
+    own: Dict[str, Any], verdict: Optional[bool], ok: bool
+) -> None:
+    """The fast path looks each other name of the protocol up once: a method override defers, a default is typed."""
+    runner = _Runner()
+    runner.__dict__.update(own)
+    assert _fast(runner, _Runs) is verdict
+    assert isinstance(runner, _Runs) is ok
+    assert check(runner, _Runs).ok is ok

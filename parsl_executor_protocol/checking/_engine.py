@@ -55,7 +55,6 @@ from ._verdict import (
     missing,
 )
 
-_MISSING: Any = object()
 _is_protocol_class = _meta.is_protocol_class
 
 
@@ -178,10 +177,9 @@ def _template(members: Tuple[ClassMember, ...], no_dict: bool) -> Any:
     names = tuple(sorted({*watch, *(m.wanted.name for m in optional)}))
     shape = (
         tuple((m.wanted.name, _test_of(m.accepted), m.vet is not None) for m in required),
-        bool(watch),
+        len(watch),
         tuple((_test_of(m.accepted), m.vet is not None) for m in optional),
         tuple((_test_of(m.accepted), not m.wanted.optional, m.vet is not None) for m in slots),
-        len(names),
     )
     factory = _factories.get(shape)
     if factory is None:
@@ -234,6 +232,8 @@ def _unaccepted(value: str, accepted: str, test: int, vet: Optional[str], indent
             lines = [f"{indent}kind = type({value})"]
             key = "(hash(kind) if type(kind) is type else identity(kind))"
         tests = [f"{key} not in {accepted}"]
+    elif test == 1:
+        tests = [f"type({value}) is not {accepted}_0"]
     elif test:
         lines = [f"{indent}kind = type({value})"]
         tests = [f"kind is not {accepted}_{index}" for index in range(test)]
@@ -248,10 +248,9 @@ def _unaccepted(value: str, accepted: str, test: int, vet: Optional[str], indent
 
 def _factory(
     required: Tuple[Tuple[str, Optional[int], bool], ...],
-    watch: bool,
+    watch: int,
     optional: Tuple[Tuple[Optional[int], bool], ...],
     slots: Tuple[Tuple[Optional[int], bool, bool], ...],
-    names: int,
 ) -> Callable[..., Callable[[object], Optional[bool]]]:
     params = ["read_dict", "names", "watch"] + [f"ids{i}" for i in range(len(required))]
     params += [f"vet{i}" for i in range(len(required))]
@@ -267,8 +266,8 @@ def _factory(
     for param, test in tested:
         if test is not None and test > 0:
             lines += [f"  {', '.join(f'{param}_{j}' for j in range(test))}, = {param}"]
-    if names:
-        lines += [f"  {', '.join(f'name{j}' for j in range(names))}, = names"]
+    if watch:
+        lines += [f"  {', '.join(f'watch{j}' for j in range(watch))}, = watch"]
     lines += ["  def fast(obj):", "    try:"]
     if required or optional or watch:
         lines += ["      namespace = read_dict(obj)", "      if type(namespace) is not dict:", "        return None"]
@@ -282,18 +281,19 @@ def _factory(
         lines += ["      except KeyError:", "        return False"]
     if watch or optional:
         # The common instance holds nothing beyond the required members (often nothing at
-        # all): one length test settles it.  The next most common holds no other name of
-        # the protocol: one `in` per name settles that.  `name in namespace` looks the name
-        # up in the __dict__: keys of other types are neither hashed nor compared (unless
-        # their stored hash equals a name's), where set operations on the dict would hash
-        # them all.  Unrolled, it costs about two thirds of one dict_keys.isdisjoint(names).
-        present = " or ".join(f"name{j} in namespace" for j in range(names))
-        lines += [f"      if len(namespace) != {len(required)} and ({present}):"]
+        # all): one length test settles it.  Otherwise each of the protocol's other names is
+        # looked up once: a method the __dict__ would override needs the full evaluation, an
+        # optional member's value is tested like a required one's.  `name in namespace` looks
+        # the name up in the __dict__: keys of other types are neither hashed nor compared
+        # (unless their stored hash equals a name's), where set operations on the dict would
+        # hash them all.  Unrolled, it costs about two thirds of one dict_keys.isdisjoint(names).
+        lines += [f"      if len(namespace) != {len(required)}:"]
         if watch:
-            lines += ["        if not dict_keys(namespace).isdisjoint(watch):", "          return None"]
+            present = " or ".join(f"watch{j} in namespace" for j in range(watch))
+            lines += [f"        if {present}:", "          return None"]
         for index, (test, vetted) in enumerate(optional):
             assert test is not None  # an optional member accepts some types outright (see ClassMember._role)
-            lines += [f"        value = namespace.get(optional{index}, MISSING)", "        if value is not MISSING:"]
+            lines += [f"        if optional{index} in namespace:", f"          value = namespace[optional{index}]"]
             lines += _unaccepted("value", f"opt{index}", test, f"opt_vet{index}" if vetted else None, "          ")
     for index, (test, needed, vetted) in enumerate(slots):
         lines += [
@@ -306,7 +306,7 @@ def _factory(
             lines += ["      else:"]
             lines += _unaccepted("value", f"slot_ids{index}", test, f"slot_vet{index}" if vetted else None, "        ")
     lines += ["    except Exception:", "      return None", "    return True", "  return fast"]
-    namespace: Dict[str, Any] = {"MISSING": _MISSING, "dict_keys": dict.keys, "identity": identity}
+    namespace: Dict[str, Any] = {"identity": identity}
     exec("\n".join(lines), namespace)
     return namespace["factory"]  # type: ignore[no-any-return]
 
