@@ -117,25 +117,26 @@ class Plan:
         return report
 
 
-_compiled: Dict[Tuple[Any, ...], Tuple[Tuple[ClassMember, ...], Any, Tuple[Violation, ...]]] = _cache.memo({})
+_compiled: Dict[Tuple[Tuple[ClassMember, ...], bool], Tuple[Any, Tuple[Violation, ...]]] = _cache.memo({})
 
 
 def _compile(
     members: Tuple[ClassMember, ...], read_dict: Optional[Callable[[Any], Any]]
 ) -> Tuple[Any, Tuple[Violation, ...]]:
     """The fast verdict of a plan and the warnings of an instance that overrides nothing."""
-    # Members are mostly shared objects (see _verdict.evaluate_members): classes
-    # made alike share the work below; the entry keeps the members alive.
-    key = (*map(identity, members), read_dict is None)
+    # Members are mostly shared objects (see _verdict.evaluate_members): classes made alike
+    # share the work below.  A ClassMember hashes and compares by identity, in C, so the
+    # members themselves are the key (which the entry keeps alive).
+    key = (members, read_dict is None)
     cached = _compiled.get(key)
     if cached is None:
         warnings = tuple(
             p for m in members if m.entry not in (ABSENT, ANNOTATION, SLOT) for p in m.instance_problems
             if p.severity == "warning"
         )
-        cached = (members, _template(members, read_dict is None), warnings)
+        cached = (_template(members, read_dict is None), warnings)
         bounded_put(_compiled, key, cached)
-    template, warnings = cached[1], cached[2]
+    template, warnings = cached
     if template is True or template is False:
         return template, warnings
     factory, constants, slot_members, names = template

@@ -123,16 +123,17 @@ def code_key(code: Any, defaults: Any, kwdefaults: Any) -> Tuple[Any, ...]:
 
     Functions that look alike (same parameter names and kinds) have equal keys,
     whatever their code objects: a class statement compiled anew gives the same.
+    The key holds all of ``co_varnames`` and ``co_flags`` rather than the parts
+    the shape reads (the parameters, the star flags), which would cost a slice and
+    arithmetic on every first check of new code: functions with the same parameters
+    but other locals or flags (a generator, an async function) get keys of their own.
     """
-    argcount = code.co_argcount
-    kwonly = code.co_kwonlyargcount
-    stars = code.co_flags & (_CO_VARARGS | _CO_VARKEYWORDS)
     return (
-        code.co_varnames[: argcount + kwonly + bool(stars & _CO_VARARGS) + bool(stars & _CO_VARKEYWORDS)],
-        argcount,
+        code.co_varnames,
+        code.co_argcount,
         code.co_posonlyargcount,
-        kwonly,
-        stars,
+        code.co_kwonlyargcount,
+        code.co_flags,
         len(defaults) if type(defaults) is tuple else 0,
         tuple(dict.keys(kwdefaults)) if isinstance(kwdefaults, dict) else (),
     )
@@ -148,7 +149,7 @@ def shape_of_code(code: Any, defaults: Any, kwdefaults: Any) -> Shape:
 
 
 def _shape_of_code(key: Tuple[Any, ...]) -> Shape:
-    names, argcount, posonly, kwonly, stars, ndefaults, kwdefaults = key
+    names, argcount, posonly, kwonly, flags, ndefaults, kwdefaults = key
     slots = []
     for index in range(argcount):
         name = names[index]
@@ -156,12 +157,12 @@ def _shape_of_code(key: Tuple[Any, ...]) -> Shape:
         hidden = index < posonly or _positional_only_name(name)
         slots.append((kind, None if hidden else name, name))
     star_index = argcount + kwonly
-    if stars & _CO_VARARGS:
+    if flags & _CO_VARARGS:
         slots.append((STAR, None, "*" + names[star_index]))
         star_index += 1
     for name in names[argcount : argcount + kwonly]:
         slots.append((NAMED_OPT if name in kwdefaults else NAMED, name, name))
-    if stars & _CO_VARKEYWORDS:
+    if flags & _CO_VARKEYWORDS:
         slots.append((STAR2, None, "**" + names[star_index]))
     return make_shape(tuple(slots))
 

@@ -106,7 +106,8 @@ class ClassMember:
     check (``issubclass``), where an annotation, an assignment in a method or a
     slot counts as present; ``None`` where the two differ, and then
     :func:`class_problems` works it out.  Members are immutable and shared
-    between classes (see :func:`evaluate_members`).
+    between classes (see :func:`evaluate_members`); they hash and compare by
+    identity, which the engine's memos rely on.
     """
 
     __slots__ = (
@@ -619,7 +620,7 @@ def _classify(entry: Any) -> str:
 # is that object.
 _memo: Dict[Tuple[Any, ...], Tuple[Tuple[Any, ...], ClassMember]] = _cache.memo({})
 _raw_memo: Dict[Tuple[Any, ...], Tuple[Tuple[Any, ...], ClassMember]] = _cache.memo({})
-#: (member, code_key, async flags) -> (member, verdict, how many code objects _raw_memo holds for it).
+#: (member, code_key) -> (member, verdict, how many code objects _raw_memo holds for it).
 _functions: Dict[Tuple[Any, ...], Tuple[Member, ClassMember, List[int]]] = _cache.memo({})
 #: Code objects of one kind that _raw_memo remembers by identity.  Code compiled anew again and
 #: again (exec, generated classes) would otherwise fill it with code objects of dead classes,
@@ -657,9 +658,9 @@ def evaluate_members(specs: Tuple[Member, ...], view: ClassView) -> Tuple[ClassM
     One loop with local names: this runs on every first check of a class.
     """
     merged, fallback, memo, functions = view.merged, view.fallback, _raw_memo, _functions
-    function_type, method, async_flags = types.FunctionType, METHOD, _CO_COROUTINE | _CO_ASYNC_GENERATOR
+    function_type, method = types.FunctionType, METHOD
     members = []
-    for wanted in specs:
+    for wanted, wanted_id in zip(specs, map(identity, specs), strict=True):
         name = wanted.name
         if name in merged:
             entry = merged[name]
@@ -677,7 +678,7 @@ def evaluate_members(specs: Tuple[Member, ...], view: ClassView) -> Tuple[ClassM
             defaults = entry.__defaults__
             kwdefaults = entry.__kwdefaults__
             key: Tuple[Any, ...] = (
-                identity(wanted),
+                wanted_id,
                 identity(code),
                 len(defaults) if type(defaults) is tuple else 0,
                 tuple(kwdefaults) if type(kwdefaults) is dict else None,
@@ -685,8 +686,8 @@ def evaluate_members(specs: Tuple[Member, ...], view: ClassView) -> Tuple[ClassM
             cached = memo.get(key)
             if cached is None:
                 # A code object not met before, as in a class statement compiled anew: one that
-                # looks alike (same parameters, same async kind) gives the same verdict.
-                alike = (identity(wanted), code_key(code, defaults, kwdefaults), code.co_flags & async_flags)
+                # looks alike (same parameters, same flags, so the same async kind) gives the same verdict.
+                alike = (wanted_id, code_key(code, defaults, kwdefaults))
                 found = functions.get(alike)
                 if found is None:
                     found = bounded_put(functions, alike, (wanted, _evaluate_member(wanted, view, (entry,)), [0]))
@@ -710,10 +711,10 @@ def evaluate_members(specs: Tuple[Member, ...], view: ClassView) -> Tuple[ClassM
             # anew (new globals, new code objects) share the entry.
             if type(annotation) is str:
                 namespace = fget.__globals__
-                key = (identity(wanted), annotation, identity(namespace), entry.fset is None)
+                key = (wanted_id, annotation, identity(namespace), entry.fset is None)
             else:
                 namespace = None
-                key = (identity(wanted), identity(annotation), None, entry.fset is None)
+                key = (wanted_id, identity(annotation), None, entry.fset is None)
             cached = memo.get(key)
             if cached is not None:
                 members.append(cached[1])
