@@ -8,9 +8,14 @@ Reported, not goals (lines ``growth_protocol_size`` and ``growth_classes``):
    first ``check()`` of a new class (its class statement compiled anew each
    time, so nothing is shared with earlier classes) and ``check()`` repeated on
    one instance.  ``anchor`` is the figure for the smallest protocol.
-2. Distinct classes: N = 1 ... 100,000 new subclasses of one conforming
-   executor, every one checked once (``check(instance)`` against
-   ``ParslExecutorProtocol``), all alive at once.  Reported: microseconds per
+2. Distinct classes: N = 1 ... 100,000 new classes, every one checked once
+   (``check(instance)`` against ``ParslExecutorProtocol``), all alive at once,
+   made two ways (``classes_made``): subclasses of one conforming executor,
+   which read their instances' ``__dict__`` through the base's descriptor, and
+   plain classes with the same namespace, each introducing the ``__dict__`` of
+   its instances (held by the cache through that descriptor while its verdicts
+   are cached: see the Memory section of docs/checking.md; up to 10,000 of
+   them, enough to fill the cache many times over).  Reported: microseconds per
    first check, the memory the package holds afterwards (tracemalloc: blocks
    allocated by the package's code that are still alive; the classes and
    instances themselves are the benchmark's and are not counted), whether it is
@@ -138,15 +143,29 @@ def _top_sites(snapshot: tracemalloc.Snapshot, before: tracemalloc.Snapshot, cou
     return sites
 
 
-def measure_classes(counts: Tuple[int, ...]) -> None:
+#: How the classes of line 2 are made: subclasses of the base, or classes with its namespace and no base.
+SUBCLASSES, PLAIN = "subclasses of one executor", "plain classes, each with its own __dict__"
+#: Plain classes are held while cached: beyond this many, a run shows nothing more.
+PLAIN_MAX = 10_000
+
+
+def _made(base: type, made: str, count: int) -> List[type]:
+    if made == SUBCLASSES:
+        return [type(f"{base.__name__}_{i}", (base,), {}) for i in range(count)]
+    namespace = {key: value for key, value in vars(base).items() if key not in ("__dict__", "__weakref__")}
+    return [type(f"Plain_{i}", (), dict(namespace)) for i in range(count)]
+
+
+def measure_classes(counts: Tuple[int, ...], made: str) -> None:
     """Line 2: check() against the number of distinct classes; the memory held, bounded and released."""
     base = type(next(s for s in subjects() if s.protocol is ParslExecutorProtocol).instances["init"])
     check(base(), ParslExecutorProtocol)  # the protocol's model and the engine's imports: not counted
+    clear_cache()  # nothing held from the other series
     first_anchor = None
     held_by_count: Dict[int, int] = {}
     for count in counts:
         gc.collect()
-        classes = [type(f"{base.__name__}_{i}", (base,), {}) for i in range(count)]
+        classes = _made(base, made, count)
         instances = [cls() for cls in classes]
         first = _timed(lambda obj: check(obj, ParslExecutorProtocol), instances)
         if first_anchor is None:
@@ -158,7 +177,7 @@ def measure_classes(counts: Tuple[int, ...]) -> None:
         tracemalloc.start(8)
         start_snapshot = tracemalloc.take_snapshot()
         before = _package_bytes(start_snapshot)
-        classes = [type(f"{base.__name__}_{i}", (base,), {}) for i in range(count)]
+        classes = _made(base, made, count)
         instances = [cls() for cls in classes]
         assert all(check(instance, ParslExecutorProtocol).ok for instance in instances)
         held_snapshot = tracemalloc.take_snapshot()
@@ -172,8 +191,9 @@ def measure_classes(counts: Tuple[int, ...]) -> None:
         tracemalloc.stop()
         dead = sum(watch() is None for watch in watches)
         held_by_count[count] = held
-        emit("growth_classes", first, first_anchor, "us", classes=count, first_check_us=round(first, 3),
-             cache_kib=round(held / 1024, 1), cache_kib_after_release=round(left / 1024, 1),
+        emit("growth_classes", first, first_anchor, "us", classes=count, classes_made=made,
+             first_check_us=round(first, 3), cache_kib=round(held / 1024, 1),
+             cache_kib_after_release=round(left / 1024, 1),
              classes_collected=dead == len(watches), watched_classes_dead=f"{dead}/{len(watches)}",
              top_allocation_sites=sites,
              note=f"anchor: the first check() per class with {counts[0]} class(es); reported, no goal")
@@ -181,7 +201,7 @@ def measure_classes(counts: Tuple[int, ...]) -> None:
         last, before_last = counts[-1], counts[-2]
         grown = held_by_count[last] / max(held_by_count[before_last], 1)
         emit("growth_cache_bound", held_by_count[last] / 1024, held_by_count[before_last] / 1024, "KiB",
-             classes=last, previous_classes=before_last, growth=round(grown, 3),
+             classes=last, previous_classes=before_last, classes_made=made, growth=round(grown, 3),
              bounded=grown < 0.5 * last / before_last,
              note=f"cache memory with {last} classes against {before_last}: bounded if it grows far less than "
                   "the number of classes; reported, no goal")
@@ -196,7 +216,8 @@ def main() -> None:
     if args.quick:
         sizes, counts, FRESH, REPEATS = SIZES[:3], CLASS_COUNTS[:4], 5, 2
     measure_sizes(sizes)
-    measure_classes(counts)
+    measure_classes(counts, SUBCLASSES)
+    measure_classes(tuple(count for count in counts if count <= PLAIN_MAX), PLAIN)
 
 
 if __name__ == "__main__":
