@@ -188,7 +188,7 @@ def _template(members: Tuple[ClassMember, ...], no_dict: bool) -> Any:
         if len(_factories) >= 1024:
             _factories.clear()
         _factories[shape] = factory
-    constants: List[Any] = [names, tuple(watch)]
+    constants: List[Any] = [tuple(watch)]
     constants += [_accepting(m.accepted) for m in required] + [m.vet for m in required]
     constants += [m.wanted.name for m in optional] + [_accepting(m.accepted) for m in optional]
     constants += [m.vet for m in optional]
@@ -253,7 +253,7 @@ def _factory(
     optional: Tuple[Tuple[Optional[int], bool], ...],
     slots: Tuple[Tuple[Optional[int], bool, bool], ...],
 ) -> Callable[..., Callable[[object], Optional[bool]]]:
-    params = ["read_dict", "names", "watch"] + [f"ids{i}" for i in range(len(required))]
+    params = ["read_dict", "watch"] + [f"ids{i}" for i in range(len(required))]
     params += [f"vet{i}" for i in range(len(required))]
     params += [f"optional{i}" for i in range(len(optional))] + [f"opt{i}" for i in range(len(optional))]
     params += [f"opt_vet{i}" for i in range(len(optional))]
