@@ -62,7 +62,7 @@ def memo(table: _D) -> _D:
 def store(protocol: type, cls: type, plan: Any) -> None:
     """Remember ``plan`` for ``(protocol, cls)`` until ``cls`` dies or the cache is cleared."""
     key = identity(cls)
-    watch = _Watch(cls, _forget) if key not in _watched else None
+    watch = weakref.ref(cls, functools.partial(_forget, key)) if key not in _watched else None
     with _lock:
         table = tables.get(identity(protocol))
         if table is None:
@@ -85,20 +85,8 @@ def _unwatch_unlisted() -> None:
         del _watched[key]
 
 
-class _Watch(weakref.ref):  # type: ignore[type-arg]
-    """A weak reference to a cached class that remembers the class's id, for its callback."""
-
-    __slots__ = ("key",)
-    key: int
-
-    def __new__(cls, target: type, callback: Any) -> _Watch:
-        watch = super().__new__(cls, target, callback)
-        watch.key = identity(target)
-        return watch
-
-
-def _forget(ref: _Watch) -> None:
-    key = ref.key
+def _forget(key: int, ref: weakref.ref[type]) -> None:
+    # The callback of a cached class's weak reference, with the class's identity bound.
     with _lock:
         if _watched.get(key) is ref:
             del _watched[key]
