@@ -184,6 +184,7 @@ def measure_classes(counts: Tuple[int, ...], made: str) -> None:
         # then): it belongs to the instance, so it is created here, outside the package's code.
         for instance in instances:
             instance.__dict__  # noqa: B018
+        del instance  # the loop's name would keep the last class alive
         assert all(check(instance, ParslExecutorProtocol).ok for instance in instances)
         held_snapshot = tracemalloc.take_snapshot()
         held = _package_bytes(held_snapshot) - before
