@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import statistics
 import sys
 from collections import defaultdict
@@ -108,10 +109,18 @@ def goal_rows(lines: List[Line]) -> List[Tuple[str, str, str, str, str, str, str
     return rows
 
 
+#: A dunder name outside a code span, which Markdown would otherwise render as bold text.
+_DUNDER = re.compile(r"(?<!`)\b(__\w+__)(?!`)")
+
+
+def _cell(cell: object) -> str:
+    return _DUNDER.sub(r"`\1`", str(cell).replace("|", "\\|"))
+
+
 def _table(header: Iterable[str], rows: Iterable[Iterable[str]]) -> List[str]:
     header = list(header)
     out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    out += ["| " + " | ".join(str(cell).replace("|", "\\|") for cell in row) + " |" for row in rows]
+    out += ["| " + " | ".join(map(_cell, row)) + " |" for row in rows]
     return out
 
 

@@ -97,3 +97,12 @@ def test_report_draws_a_png(lines: List[Dict[str, Any]], tmp_path: Path) -> None
     chart = tmp_path / "chart.png"
     report.draw(lines, chart)
     assert chart.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+
+
+def test_report_cells_keep_dunder_names_and_pipes_literal() -> None:
+    """A dunder name would render as bold text and a pipe would end the cell: both are kept as written."""
+    report = _module("report")
+    assert report._cell("plain classes, each with its own __dict__") == "plain classes, each with its own `__dict__`"
+    assert report._cell("already `__dict__` quoted") == "already `__dict__` quoted"
+    assert report._cell("a | b") == "a \\| b"
+    assert report._cell("P4_raw_submit_bridge_false") == "P4_raw_submit_bridge_false"
