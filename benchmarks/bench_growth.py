@@ -22,8 +22,9 @@ Reported, not goals (lines ``growth_protocol_size`` and ``growth_classes``):
    are not counted), whether it is
    bounded (the caches hold at most a fixed number of classes, so the memory
    stops growing), and, after the classes are deleted and collected, the memory
-   left and whether weak references to checked classes died (the caches do not
-   keep classes alive); ``top_allocation_sites`` names the package's lines that
+   left and whether weak references to checked classes died (the caches keep
+   no subclass alive, and plain classes only while they hold their verdicts);
+   ``top_allocation_sites`` names the package's lines that
    allocated most of what it holds.  ``anchor`` is the figure for the smallest N.
 
 ``--quick`` stops at 64 members and 1,000 classes.

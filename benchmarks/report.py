@@ -174,7 +174,7 @@ def section(lines: List[Line], chart: Optional[str]) -> str:
             out += _table(
                 ("classes made", "classes", "first check (µs)", "package memory held (KiB)",
                  "after the classes die (KiB)", "watched classes collected"),
-                ((str(line.get("classes_made", "subclasses of one executor")), f"{line['classes']:,}",
+                ((str(line.get("classes_made", "")), f"{line['classes']:,}",
                   _fmt(line["first_check_us"]), _fmt(line["cache_kib"]), _fmt(line["cache_kib_after_release"]), dead)
                  for line, dead in zip(classes, collected, strict=True)),
             )
@@ -188,8 +188,8 @@ def section(lines: List[Line], chart: Optional[str]) -> str:
         for line in group:
             if line["name"] == "growth_cache_bound":
                 verdict = "bounded" if line["bounded"] else "**not shown bounded**"
-                made = line.get("classes_made", "subclasses of one executor")
-                out += [f"Package memory with {line['classes']:,} classes ({made}) is {_fmt(line['growth'])}x that "
+                made = f" ({line['classes_made']})" if "classes_made" in line else ""
+                out += [f"Package memory with {line['classes']:,} classes{made} is {_fmt(line['growth'])}x that "
                         f"with {line['previous_classes']:,}: {verdict}.", ""]
     return "\n".join(out).rstrip() + "\n"
 
