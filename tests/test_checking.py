@@ -854,3 +854,25 @@ def test_code_compiled_anew_again_and_again_is_remembered_a_few_times_only() -> 
         codes.add(vars(cls)["greet"].__code__)
     kept = [entry for entry in list(_verdict._raw_memo.values()) if entry[0][-1] in codes]
     assert len(kept) == _verdict._CODES_PER_KIND
+
+
+def test_functions_sharing_code_with_keyword_defaults_of_a_dict_subclass_get_their_own_verdict() -> None:
+    """Keyword defaults in a dict subclass (which __kwdefaults__ accepts) are part of the memo key."""
+
+    @typing_extensions.runtime_checkable
+    class Stops(typing_extensions.Protocol, metaclass=ContractMeta):
+        def stop(self) -> None: ...
+
+    class Defaults(dict):  # type: ignore[type-arg]
+        pass
+
+    def make() -> Any:
+        def stop(self: object, *, now: bool) -> None: ...
+
+        return stop
+
+    required, defaulted = make(), make()
+    assert required.__code__ is defaulted.__code__
+    defaulted.__kwdefaults__ = Defaults(now=True)
+    assert not check(type("Required", (), {"stop": required})(), Stops).ok
+    assert check(type("Defaulted", (), {"stop": defaulted})(), Stops).ok

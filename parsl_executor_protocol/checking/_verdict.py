@@ -681,7 +681,8 @@ def evaluate_members(specs: Tuple[Member, ...], view: ClassView) -> Tuple[ClassM
                 wanted_id,
                 identity(code),
                 len(defaults) if type(defaults) is tuple else 0,
-                tuple(kwdefaults) if type(kwdefaults) is dict else None,
+                # As code_key reads them: a dict subclass (which __kwdefaults__ accepts) by dict's own keys.
+                tuple(dict.keys(kwdefaults)) if isinstance(kwdefaults, dict) else None,
             )
             cached = memo.get(key)
             if cached is None:
