@@ -40,7 +40,7 @@ GOALS = {
     "P3": "Parsl DFK time per app: thread adapter / parsl's ThreadPoolExecutor (≤ 1.00)",
     "P4": "raw submit+complete time: adapter / bare ThreadPoolExecutor, default mode (≤ 1.2)",
     "P5": "Dask: adapter / bare client.submit + gather (≤ 1.1)",
-    "import": "import overhead over python -c pass, ms (≤ 30)",
+    "import": "import overhead over python -c pass, bytecode cached, ms (≤ 30)",
     "mypy-plugin": "mypy wall time: with the plugin / without (≤ 1.03)",
 }
 
@@ -72,7 +72,7 @@ def _case(line: Line) -> str:
     """What distinguishes this line from others with the same goal."""
     if line.get("protocol"):
         return f"{line['protocol']}, {line['shape']}"
-    for key in ("variant", "logging", "mypy"):
+    for key in ("variant", "logging", "mypy", "bytecode"):
         if key in line:
             return f"{key}: {line[key]}" if key != "variant" else str(line[key])
     return ""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -106,3 +107,29 @@ def test_report_cells_keep_dunder_names_and_pipes_literal() -> None:
     assert report._cell("already `__dict__` quoted") == "already `__dict__` quoted"
     assert report._cell("a | b") == "a \\| b"
     assert report._cell("P4_raw_submit_bridge_false") == "P4_raw_submit_bridge_false"
+
+
+@pytest.mark.parametrize("dont_write", [True, False], ids=["bytecode-forbidden", "bytecode-allowed"])
+def test_import_benchmark_measures_the_same_thing_in_any_environment(dont_write: bool) -> None:
+    # The goal line is judged with the bytecode cached, the compiling line without the
+    # package's bytecode, whatever the environment the benchmark is started from says.
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    if dont_write:
+        env["PYTHONDONTWRITEBYTECODE"] = "1"
+    proc = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "bench_import.py"), "--quick"],
+        cwd=REPO, capture_output=True, text=True, timeout=120, check=False, env=env,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    lines = {line["name"]: line for line in map(json.loads, proc.stdout.splitlines())}
+    assert set(lines) == {"import_time", "import_time_over_typing_extensions", "import_time_compiling"}
+    for line in lines.values():
+        assert set(line) >= FIELDS, line
+        assert line["unit"] == "ms"
+        assert line["rounds"] == 5
+    goal = lines["import_time"]
+    assert set(goal) >= GOAL_FIELDS
+    assert goal["goal_id"] == "import"
+    assert goal["bytecode"] == "cached"
+    assert goal["met"] == (goal["value"] <= goal["limit"])
+    assert lines["import_time_compiling"]["bytecode"] == "package compiled on every import"
