@@ -92,7 +92,7 @@ class Plan:
         self.class_ok: Optional[bool] = None
         self.fast, warnings = _compile(self.members, self.read_dict)
         # What an instance that overrides nothing in its __dict__ gets: the class's warnings.
-        self.ok_report = ConformanceReport(self.subject, model.name, warnings)
+        self.ok_report = ConformanceReport(self.subject, self.protocol_name, warnings)
 
     def class_verdict(self, cls: type) -> ConformanceReport:
         """The class-level report on ``cls`` (the class this plan was built for), computed once."""
@@ -372,7 +372,7 @@ def _assumed_plan(model: ProtocolModel) -> Plan:
     plan.protocol_id = identity(model.protocol)
     plan.protocol_name = model.name
     plan.subject = "a recursive reference"
-    plan.class_report = plan.ok_report = ConformanceReport(plan.subject, model.name, ())
+    plan.class_report = plan.ok_report = ConformanceReport(plan.subject, plan.protocol_name, ())
     plan.class_ok = True
     plan.fast = True
     return plan
