@@ -73,6 +73,12 @@ def main() -> None:
         cached["PYTHONPYCACHEPREFIX"] = prefix
         for code in (BARE, FOUNDATION, OURS):  # the warm-up writes every module's bytecode
             _time(code, cached)
+        # The prefix mirrors each source directory's absolute path below it.
+        package = Path(prefix, *_package_directory().parts[1:])
+        if not package.is_dir():
+            raise SystemExit(
+                f"bench_import: the warm-up wrote no bytecode to {package}: the figure would include compiling"
+            )
         ours_ms, bare_ms, foundation_ms = _medians_ms([OURS, BARE, FOUNDATION], cached, rounds)
         over = ours_ms - bare_ms
         emit(
@@ -83,8 +89,6 @@ def main() -> None:
             "import_time_over_typing_extensions", ours_ms, foundation_ms, "ms",
             overhead_ms=round(ours_ms - foundation_ms, 3), rounds=rounds, bytecode="cached",
         )
-        # The prefix mirrors each source directory's absolute path below it.
-        package = Path(prefix, *_package_directory().parts[1:])
         shutil.rmtree(package)
         compiling = {**cached, "PYTHONDONTWRITEBYTECODE": "1"}
         ours_ms, bare_ms = _medians_ms([OURS, BARE], compiling, rounds)
