@@ -53,7 +53,9 @@ def _package_directory() -> Path:
     spec = importlib.util.find_spec("parsl_executor_protocol")
     if spec is None or not spec.submodule_search_locations:
         raise SystemExit("bench_import: parsl_executor_protocol is not installed in this environment")
-    return Path(next(iter(spec.submodule_search_locations))).resolve()
+    # Absolute but not resolved: the bytecode's place under the prefix follows the path the
+    # import system uses, in which symbolic links stay as they are.
+    return Path(next(iter(spec.submodule_search_locations))).absolute()
 
 
 def _medians_ms(codes: List[str], env: Dict[str, str], rounds: int) -> List[float]:
