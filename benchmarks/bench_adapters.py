@@ -6,7 +6,8 @@
    (``Config(initialize_logging=False)``) and on (the default).  Goal: at
    least 1.00x parsl's tasks/s with either, that is a time ratio ours/anchor of
    at most 1.00 (goal ``P3``, lines ``P3_dfk_throughput``).  Runs alternate
-   (the order rotates too) and the goal is judged on the median of the
+   (in an order that changes from round to round, each after a garbage
+   collection, as in every measurement here) and the goal is judged on the median of the
    per-round ratios, since the DataFlowKernel's own cost dominates and the
    machine's load drifts a lot between rounds; ``ours``/``anchor`` are the
    median times.
@@ -41,6 +42,7 @@ from __future__ import annotations
 
 import argparse
 import concurrent.futures as cf
+import gc
 import importlib
 import statistics
 import sys
@@ -85,12 +87,21 @@ def _dfk_seconds(make_executor: Callable[[], Any], run_dir: str, logging: bool) 
 
 
 def _rounds(runs: Dict[str, Callable[[], float]], rounds: int) -> Dict[str, List[float]]:
-    """Time every run once per round; the order rotates each round, so that load drift favours none."""
+    """Time every run once per round, each after a garbage collection, in an order that changes.
+
+    The order rotates every second round and runs backwards in every other one, so that load
+    drift favours none and no run always follows the same one: each would otherwise start with
+    its fixed predecessor's garbage (a logging-on run leaves more than a logging-off one).
+    """
     names = list(runs)
     times: Dict[str, List[float]] = {name: [] for name in names}
     for round_ in range(rounds):
-        shift = round_ % len(names)
-        for name in names[shift:] + names[:shift]:
+        shift = round_ // 2 % len(names)
+        order = names[shift:] + names[:shift]
+        if round_ % 2:
+            order.reverse()
+        for name in order:
+            gc.collect()
             times[name].append(runs[name]())
     return times
 

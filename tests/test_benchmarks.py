@@ -133,3 +133,32 @@ def test_import_benchmark_measures_the_same_thing_in_any_environment(dont_write:
     assert goal["bytecode"] == "cached"
     assert goal["met"] == (goal["value"] <= goal["limit"])
     assert lines["import_time_compiling"]["bytecode"] == "package compiled on every import"
+
+
+def test_adapter_rounds_vary_the_order_and_collect_before_every_run() -> None:
+    import gc
+
+    rounds = _module("bench_adapters")._rounds
+    log: List[tuple[str, int]] = []
+
+    def run(name: str) -> Any:
+        def timed() -> float:
+            log.append((name, gc.get_count()[0]))
+            for _ in range(200):  # garbage the next run would start with, but for the collection
+                cycle: List[Any] = []
+                cycle.append(cycle)
+            return 1.0
+
+        return timed
+
+    names = ["a", "b", "c", "d", "e"]
+    times = rounds({name: run(name) for name in names}, 8)
+    assert times == {name: [1.0] * 8 for name in names}
+    order = [name for name, _ in log]
+    assert all(sorted(order[i : i + 5]) == names for i in range(0, 40, 5)), order
+    predecessors: Dict[str, set[str]] = {name: set() for name in names}
+    for start in range(0, 40, 5):  # within each round
+        for before, after in zip(order[start : start + 4], order[start + 1 : start + 5]):
+            predecessors[after].add(before)
+    assert all(len(found) > 1 for found in predecessors.values()), predecessors
+    assert max(count for _, count in log) < 100, log
