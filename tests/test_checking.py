@@ -856,6 +856,27 @@ def test_code_compiled_anew_again_and_again_is_remembered_a_few_times_only() -> 
     assert len(kept) == _verdict._CODES_PER_KIND
 
 
+def test_code_is_remembered_again_once_the_memo_has_started_afresh() -> None:
+    """The count of code objects remembered per kind starts afresh with the memo that holds them."""
+    from parsl_executor_protocol._memo import MAX_ENTRIES
+    from parsl_executor_protocol.checking import _verdict
+
+    pep.clear_cache()
+    for _ in range(_verdict._CODES_PER_KIND):  # the kind's count is full
+        assert check(_compiled_anew("def greet(self, other)", str)(), _Greeter).ok
+    # Fill the memo to its bound, as many checked classes would; the next entry empties it.
+    entry = next(iter(_verdict._raw_memo.values()))
+    for index in range(MAX_ENTRIES - len(_verdict._raw_memo)):
+        _verdict._raw_memo[("filler", index)] = entry
+    assert check(_compiled_anew("def greet(self, other, extra=None)", str)(), _Greeter).ok  # a new kind: stored
+    assert len(_verdict._raw_memo) < MAX_ENTRIES
+    cls = _compiled_anew("def greet(self, other)", str)
+    assert check(cls(), _Greeter).ok
+    code = vars(cls)["greet"].__code__
+    assert any(kept[0][-1] is code for kept in list(_verdict._raw_memo.values()))
+    pep.clear_cache()
+
+
 def test_functions_sharing_code_with_keyword_defaults_of_a_dict_subclass_get_their_own_verdict() -> None:
     """Keyword defaults in a dict subclass (which __kwdefaults__ accepts) are part of the memo key."""
 

@@ -15,7 +15,7 @@ import sys
 import types
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
-from .._memo import bounded_put, identity
+from .._memo import MAX_ENTRIES, bounded_put, identity
 from ..protocols._introspect import (
     C_ATTRIBUTE,
     CACHED_PROPERTY,
@@ -639,6 +639,15 @@ def _remember(
     return member
 
 
+def _remember_raw(key: Tuple[Any, ...], keep: Tuple[Any, ...], member: ClassMember) -> ClassMember:
+    """:func:`_remember` in ``_raw_memo``, whose starting afresh also starts ``_functions``' counts afresh."""
+    if len(_raw_memo) >= MAX_ENTRIES:
+        # The counts of code objects remembered per kind would otherwise outlive the entries they
+        # count, and a kind counted full would never be remembered by identity again.
+        _functions.clear()
+    return _remember(_raw_memo, key, keep, member)
+
+
 def _property_member(wanted: Member, view: ClassView, entry: property, annotation: Any, fget: Any) -> ClassMember:
     hint = _NO_ANNOTATION
     if annotation is not _NO_ANNOTATION:
@@ -696,7 +705,7 @@ def evaluate_members(specs: Tuple[Member, ...], view: ClassView) -> Tuple[ClassM
                 remembered = found[2]
                 if remembered[0] < _CODES_PER_KIND:  # a race may remember one more: harmless
                     remembered[0] += 1
-                    bounded_put(memo, key, ((wanted, code), member))
+                    _remember_raw(key, (wanted, code), member)
                 members.append(member)
             else:
                 members.append(cached[1])
@@ -721,7 +730,7 @@ def evaluate_members(specs: Tuple[Member, ...], view: ClassView) -> Tuple[ClassM
                 members.append(cached[1])
             else:
                 member = _property_member(wanted, view, entry, annotation, fget)
-                members.append(_remember(memo, key, (wanted, annotation, namespace), member))
+                members.append(_remember_raw(key, (wanted, annotation, namespace), member))
         else:
             members.append(_evaluate_member(wanted, view, (entry,)))
     return tuple(members)
