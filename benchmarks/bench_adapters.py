@@ -90,8 +90,9 @@ def _rounds(runs: Dict[str, Callable[[], float]], rounds: int) -> Dict[str, List
     """Time every run once per round, each after a garbage collection, in an order that changes.
 
     The order rotates every second round and runs backwards in every other one, so that load
-    drift favours none and no run always follows the same one: each would otherwise start with
-    its fixed predecessor's garbage (a logging-on run leaves more than a logging-off one).
+    drift favours none and no run always follows the same one, whose state (threads winding
+    down, caches) it would otherwise always inherit.  The collection spares each run the
+    garbage of the one before.
     """
     names = list(runs)
     times: Dict[str, List[float]] = {name: [] for name in names}
