@@ -27,8 +27,9 @@ P2, ``check()`` of ``ParslExecutorProtocol``:
 Each goal line's ``value`` is the time ratio ours/anchor and ``limit`` the
 largest ratio that meets the goal.  Times are medians of rounds in which ours
 and the anchors alternate, with the garbage collector off while timing, as
-timeit does; P2-first's ratio is the median of the FIRST_ROUNDS per-round
-ratios, so that drift between rounds cancels within each.  The script measures in this interpreter, then (unless
+timeit does.  P2-first times the two call by call in pairs (the one called
+first alternating), each on classes of its own, and its ratio is the median
+of the FIRST_ROUNDS per-round ratios.  The script measures in this interpreter, then (unless
 ``--here-only``) runs itself under every other environment of the matrix that
 exists (``.venv``, ``.venv-3.X``; ``.ci/matrix`` creates them) and under each
 ``--python`` given.  ``--quick`` is a short smoke run.
@@ -47,7 +48,7 @@ import time
 import timeit
 from concurrent.futures import Future
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Mapping, Optional
+from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _report import REPO, arguments, at_most, emit, other_interpreters, paired
@@ -247,22 +248,41 @@ def _recompiled_class() -> type:
     return namespace["make_executor_class"]()  # type: ignore[no-any-return]
 
 
-def _first_calls(check_one: Callable[[object], object], make: Callable[[], type] = make_executor_class) -> float:
-    """Microseconds per call of ``check_one`` on instances of FRESH_CLASSES new classes.
+def _first_calls_paired(make: Callable[[], type]) -> Tuple[float, float]:
+    """Microseconds per first ``check()`` and per ``verifyObject``, each on FRESH_CLASSES new classes of its own.
 
-    As timeit does, the garbage collector is off while timing (after a
-    collection), so that neither side pays for collecting the other's garbage.
+    The two are timed call by call in pairs, the one called first alternating,
+    so that both sides of every pair run at the machine's speed of that moment.
+    On a shared machine that speed drifts within milliseconds: timed as one
+    batch of 200 calls per side in turn (about 10 ms each), the two batches of
+    one round differed by up to 2x.  As timeit does, the garbage collector is
+    off while timing (after a collection).
     """
-    instances = [make()() for _ in range(FRESH_CLASSES)]
+    ours_instances = [make()() for _ in range(FRESH_CLASSES)]
+    zope_instances = [make()() for _ in range(FRESH_CLASSES)]
+    clock = time.perf_counter
+    ours = zope = 0.0
     gc.collect()
     gc.disable()
     try:
-        start = time.perf_counter()
-        for instance in instances:
-            check_one(instance)
-        return (time.perf_counter() - start) / FRESH_CLASSES * 1e6
+        for index, (mine, theirs) in enumerate(zip(ours_instances, zope_instances, strict=True)):
+            if index % 2:
+                start = clock()
+                check(mine)
+                middle = clock()
+                _zope(theirs)
+                end = clock()
+                ours, zope = ours + (middle - start), zope + (end - middle)
+            else:
+                start = clock()
+                _zope(theirs)
+                middle = clock()
+                check(mine)
+                end = clock()
+                ours, zope = ours + (end - middle), zope + (middle - start)
     finally:
         gc.enable()
+    return ours / FRESH_CLASSES * 1e6, zope / FRESH_CLASSES * 1e6
 
 
 def _zope(obj: object) -> object:
@@ -318,13 +338,14 @@ def measure_p2() -> None:
     executor = make_executor_class()()
     assert check(executor).ok
     assert verifyObject(IExecutor, executor)
-    _first_calls(check)  # compile the protocol once; not counted
+    _first_calls_paired(make_executor_class)  # compile the protocol once; not counted
     for make, variant in ((make_executor_class, "class statement re-executed (same code objects)"),
                           (_recompiled_class, "class statement compiled anew (new code objects)")):
         ours_rounds, zope_rounds = [], []
-        for _ in range(FIRST_ROUNDS):  # interleaved, so that machine noise affects both alike
-            ours_rounds.append(_first_calls(check, make))
-            zope_rounds.append(_first_calls(_zope, make))
+        for _ in range(FIRST_ROUNDS):
+            ours_us, zope_us = _first_calls_paired(make)
+            ours_rounds.append(ours_us)
+            zope_rounds.append(zope_us)
         ours, anchor = statistics.median(ours_rounds), statistics.median(zope_rounds)
         ratio = paired(ours_rounds, zope_rounds)
         emit("P2_check_first_call", ours, anchor, "us", variant=variant, classes=FRESH_CLASSES, rounds=FIRST_ROUNDS,

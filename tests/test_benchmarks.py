@@ -162,3 +162,29 @@ def test_adapter_rounds_vary_the_order_and_collect_before_every_run() -> None:
             predecessors[after].add(before)
     assert all(len(found) > 1 for found in predecessors.values()), predecessors
     assert max(count for _, count in log) < 100, log
+
+
+def test_first_checks_are_timed_in_pairs_on_classes_of_their_own(monkeypatch: pytest.MonkeyPatch) -> None:
+    """P2-first times check() and verifyObject call by call, alternating which goes first, never on one class."""
+    import gc
+
+    bench = _module("bench_isinstance")
+    calls: List[tuple[str, type, bool]] = []
+
+    def recorder(side: str) -> Any:
+        def record(obj: object) -> None:
+            calls.append((side, type(obj), gc.isenabled()))
+
+        return record
+
+    monkeypatch.setattr(bench, "check", recorder("ours"))
+    monkeypatch.setattr(bench, "_zope", recorder("zope"))
+    monkeypatch.setattr(bench, "FRESH_CLASSES", 6)
+    ours_us, zope_us = bench._first_calls_paired(bench.make_executor_class)
+    assert ours_us > 0
+    assert zope_us > 0
+    assert [side for side, _, _ in calls] == ["zope", "ours", "ours", "zope"] * 3
+    assert not any(enabled for _, _, enabled in calls), "the collector ran while timing"
+    assert gc.isenabled()
+    classes = [kind for _, kind, _ in calls]
+    assert len(set(map(id, classes))) == len(classes), "a class was checked twice"
