@@ -13,9 +13,10 @@ Reported, not goals (lines ``growth_protocol_size`` and ``growth_classes``):
    made two ways (``classes_made``): subclasses of one conforming executor,
    which read their instances' ``__dict__`` through the base's descriptor, and
    plain classes with the same namespace, each introducing the ``__dict__`` of
-   its instances (held by the cache through that descriptor while its verdicts
-   are cached: see the Memory section of docs/checking.md; up to 10,000 of
-   them, enough to fill the cache many times over).  Reported: microseconds per
+   its instances (which their verdicts would keep alive through that
+   descriptor, and which are dropped at the start of every full collection:
+   see the Memory section of docs/checking.md; up to 10,000 of them, enough
+   to fill the cache many times over).  Reported: microseconds per
    first check, the memory the package holds afterwards (tracemalloc: blocks
    allocated by the package's code that are still alive; the classes and
    instances themselves, their ``__dict__`` included, are the benchmark's and
@@ -23,7 +24,7 @@ Reported, not goals (lines ``growth_protocol_size`` and ``growth_classes``):
    bounded (the caches hold at most a fixed number of classes, so the memory
    stops growing), and, after the classes are deleted and collected, the memory
    left and whether weak references to checked classes died (the caches keep
-   no subclass alive, and plain classes only while they hold their verdicts);
+   none alive past a full collection);
    ``top_allocation_sites`` names the package's lines that
    allocated most of what it holds.  ``anchor`` is the figure for the smallest N.
 
@@ -147,7 +148,7 @@ def _top_sites(snapshot: tracemalloc.Snapshot, before: tracemalloc.Snapshot, cou
 
 #: How the classes of line 2 are made: subclasses of the base, or classes with its namespace and no base.
 SUBCLASSES, PLAIN = "subclasses of one executor", "plain classes, each with its own __dict__"
-#: Plain classes are held while cached: beyond this many, a run shows nothing more.
+#: Plain classes up to this many: enough to fill the cache many times over, as the subclasses do.
 PLAIN_MAX = 10_000
 
 

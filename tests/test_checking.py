@@ -490,6 +490,70 @@ def test_verdicts_of_dead_classes_are_dropped() -> None:
     assert all(key not in table for table in _cache.tables.values())
 
 
+def _labelled_class(kind: str) -> type:
+    # Classes whose instances are read through a descriptor of the class itself.
+    if kind == "slots":
+
+        class Slotted:
+            __slots__ = ("label",)
+
+            def __init__(self) -> None:
+                self.label = "slotted"
+
+        return Slotted
+
+    class Plain:  # introduces its instances' __dict__
+        def __init__(self) -> None:
+            self.label = "plain"
+
+    return Plain
+
+
+@pytest.mark.parametrize("kind", ["plain", "slots"])
+def test_a_class_its_verdicts_would_hold_is_collected_by_a_full_collection(kind: str) -> None:
+    """Verdicts that hold their class through its own descriptor are dropped as a full collection begins."""
+    import gc
+    import weakref
+
+    from parsl_executor_protocol._memo import identity
+    from parsl_executor_protocol.checking import _cache
+
+    def checked() -> tuple[weakref.ref[type], int]:
+        cls = _labelled_class(kind)
+        assert isinstance(cls(), pep.Labelled)
+        assert check(cls(), pep.Labelled).ok
+        assert any(identity(cls) in table for table in _cache.tables.values())
+        return weakref.ref(cls), identity(cls)
+
+    ref, key = checked()
+    gc.collect()
+    assert ref() is None, "the cache kept the class alive"
+    assert all(key not in table for table in _cache.tables.values())
+
+    alive = _labelled_class(kind)  # a class still in use is judged again, alike
+    instance = alive()
+    assert isinstance(instance, pep.Labelled)
+    gc.collect()
+    assert all(identity(alive) not in table for table in _cache.tables.values())
+    assert isinstance(instance, pep.Labelled)
+    assert check(instance, pep.Labelled).ok
+    del instance.label
+    assert not isinstance(instance, pep.Labelled)
+
+
+def test_verdicts_that_do_not_hold_their_class_outlive_a_full_collection() -> None:
+    """A subclass of a class with a __dict__ is not held: its verdicts stay until it dies."""
+    import gc
+
+    from parsl_executor_protocol._memo import identity
+    from parsl_executor_protocol.checking import _cache
+
+    cls = _fresh_executor_class()
+    assert isinstance(cls(), ParslExecutorProtocol)
+    gc.collect()
+    assert identity(cls) in _cache.tables[identity(ParslExecutorProtocol)]
+
+
 # --- optional members, builtins, parsl -----------------------------------------------------------------
 
 

@@ -6,9 +6,12 @@ is Python code, hence slow, for typing_extensions' protocols on Python 3.10
 and 3.11).  Protocols stay alive through :data:`models`; classes are watched through a
 weak reference whose callback drops their entries when they die, so a dead
 class's id is never answered from the cache.  A plan may hold the C
-descriptor that reads its instances' ``__dict__``, which belongs to the class
-that introduced the ``__dict__`` and keeps it alive: that is why a
-per-protocol table holds at most :data:`MAX_CLASSES` classes, and starts
+descriptor that reads its instances' ``__dict__`` or a slot, which belongs to
+the class that introduced it and keeps that class alive, so that its weak
+reference can never fire: such verdicts are dropped at the start of every full
+garbage collection (see :func:`let_go_at_full_collections`), which can then
+collect the class; a class still in use is judged again at its next check.
+A per-protocol table holds at most :data:`MAX_CLASSES` classes, and starts
 afresh when it is full.
 
 What the cache holds is everything the *class* decides.  Facts about an
@@ -25,6 +28,7 @@ and loop over snapshots, never over a dict another thread may be changing.
 from __future__ import annotations
 
 import functools
+import gc
 import sys
 import threading
 import weakref
@@ -48,6 +52,8 @@ hooked: Dict[int, Dict[int, Any]] = {}
 recent_hooked: Tuple[Any, Dict[int, Any]] = (None, {})
 recent_checked: Tuple[Any, Dict[int, Any]] = (None, {})
 _watched: Dict[int, Any] = {}
+#: identity(class) of the cached classes whose plans keep them alive (see let_go_at_full_collections).
+_holding: set[int] = set()
 _memos: List[Dict[Any, Any]] = []
 _lock = threading.RLock()
 _D = TypeVar("_D", bound=Dict[Any, Any])
@@ -59,8 +65,12 @@ def memo(table: _D) -> _D:
     return table
 
 
-def store(protocol: type, cls: type, plan: Any) -> None:
-    """Remember ``plan`` for ``(protocol, cls)`` until ``cls`` dies or the cache is cleared."""
+def store(protocol: type, cls: type, plan: Any, holds_class: bool = False) -> None:
+    """Remember ``plan`` for ``(protocol, cls)`` until ``cls`` dies or the cache is cleared.
+
+    ``holds_class``: the plan keeps ``cls`` alive, so it is also dropped at the
+    start of every full garbage collection (see :func:`let_go_at_full_collections`).
+    """
     key = identity(cls)
     watch = weakref.ref(cls, functools.partial(_forget, key)) if key not in _watched else None
     with _lock:
@@ -72,17 +82,21 @@ def store(protocol: type, cls: type, plan: Any) -> None:
             _unwatch_unlisted()
         if watch is not None:
             _watched.setdefault(key, watch)
+        if holds_class:
+            _holding.add(key)
         table[key] = plan
 
 
 def _unwatch_unlisted() -> None:
     # A class in no table needs no watch: without this, every class ever checked and still
     # alive would keep one, and the cache would grow with them (called with _lock held).
+    # The same goes for _holding while no full collection empties it (the collector off).
     listed: set[int] = set()
     for table in tables.values():
         listed.update(table)
     for key in [key for key in _watched if key not in listed]:
         del _watched[key]
+    _holding.intersection_update(listed)
 
 
 def _forget(key: int, ref: weakref.ref[type]) -> None:
@@ -90,8 +104,38 @@ def _forget(key: int, ref: weakref.ref[type]) -> None:
     with _lock:
         if _watched.get(key) is ref:
             del _watched[key]
+        _holding.discard(key)
         for table in list(tables.values()):
             table.pop(key, None)
+
+
+def _let_go(phase: str, info: Dict[str, Any]) -> None:
+    # A gc.callbacks entry: at the start of a full collection, before the collector looks for
+    # garbage, drop the verdicts that keep their class alive, so that this very collection
+    # frees a class nothing else uses (and its weak reference's callback, _forget, runs).
+    if phase != "start" or info.get("generation") != 2 or not _holding:
+        return
+    with _lock:
+        keys = list(_holding)
+        _holding.clear()
+        for table in list(tables.values()):
+            for key in keys:
+                table.pop(key, None)
+
+
+def let_go_at_full_collections() -> None:
+    """Drop the verdicts that keep their class alive at the start of every full garbage collection.
+
+    A class whose instances' ``__dict__`` or slots are read through its own C
+    descriptor is held by its plan, and its weak reference can never fire;
+    dropped before a full collection, it is collected by that collection once
+    nothing else uses it.  A class still in use is judged again at its next
+    check: one first check per full collection, where full collections are
+    rare (the collector runs one when the objects that survived younger
+    collections have grown by a quarter).
+    """
+    if _let_go not in gc.callbacks:
+        gc.callbacks.append(_let_go)
 
 
 def clear(cls: Optional[type] = None) -> None:
@@ -114,6 +158,7 @@ def clear(cls: Optional[type] = None) -> None:
                 _drop(key)
             models.clear()
             _watched.clear()
+            _holding.clear()
             return
         target = identity(cls)
         if models.pop(target, None) is not None:

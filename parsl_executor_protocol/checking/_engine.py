@@ -32,6 +32,7 @@ from ..protocols import _meta
 from ..protocols._introspect import (
     SLOT,
     ClassView,
+    class_dict,
     instance_dict_reader,
     is_class,
     read_instance_dict,
@@ -66,6 +67,7 @@ class Plan:
         "class_report",
         "dict_note",
         "fast",
+        "holds_class",
         "members",
         "mro_ids",
         "of_classes",
@@ -93,6 +95,11 @@ class Plan:
         self.fast, warnings = _compile(self.members, self.read_dict)
         # What an instance that overrides nothing in its __dict__ gets: the class's warnings.
         self.ok_report = ConformanceReport(self.subject, self.protocol_name, warnings)
+        #: Whether the plan may keep ``cls`` alive: ``cls`` introduced its instances' ``__dict__``
+        #: or has ``__slots__`` of its own, and the descriptors the plan reads them through (in
+        #: the class's own namespace) belong to ``cls``.
+        namespace = class_dict(cls)
+        self.holds_class = "__dict__" in namespace or "__slots__" in namespace
 
     def class_verdict(self, cls: type) -> ConformanceReport:
         """The class-level report on ``cls`` (the class this plan was built for), computed once."""
@@ -135,7 +142,10 @@ def _compile(
             if p.severity == "warning"
         )
         cached = (_template(members, read_dict is None), warnings)
-        bounded_put(_compiled, key, cached)
+        # A slot's member is the class's own (its reader holds the class), so no other class
+        # shares the entry, which would keep the class alive.
+        if not any(m.entry == SLOT for m in members):
+            bounded_put(_compiled, key, cached)
     template, warnings = cached
     if template is True or template is False:
         return template, warnings
@@ -357,7 +367,7 @@ def plan_of(protocol: type, cls: type) -> Plan:
     finally:
         cacheable = _cache.leave(depth)
     if cacheable:
-        _cache.store(protocol, cls, plan)
+        _cache.store(protocol, cls, plan, plan.holds_class)
     return plan
 
 
@@ -375,6 +385,7 @@ def _assumed_plan(model: ProtocolModel) -> Plan:
     plan.class_report = plan.ok_report = ConformanceReport(plan.subject, plan.protocol_name, ())
     plan.class_ok = True
     plan.fast = True
+    plan.holds_class = False
     return plan
 
 
@@ -500,3 +511,4 @@ def _subclasscheck(cls: type, other: object) -> bool:
 
 _meta.install_dispatch(_instancecheck, _subclasscheck)
 _cache.watch_mock_patches()
+_cache.let_go_at_full_collections()
