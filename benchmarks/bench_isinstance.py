@@ -258,31 +258,21 @@ def _first_calls_paired(make: Callable[[], type]) -> Tuple[float, float]:
     one round differed by up to 2x.  As timeit does, the garbage collector is
     off while timing (after a collection).
     """
-    ours_instances = [make()() for _ in range(FRESH_CLASSES)]
-    zope_instances = [make()() for _ in range(FRESH_CLASSES)]
+    sides = ((check, [make()() for _ in range(FRESH_CLASSES)]), (_zope, [make()() for _ in range(FRESH_CLASSES)]))
     clock = time.perf_counter
-    ours = zope = 0.0
+    spent = [0.0, 0.0]
     gc.collect()
     gc.disable()
     try:
-        for index, (mine, theirs) in enumerate(zip(ours_instances, zope_instances, strict=True)):
-            if index % 2:
+        for index in range(FRESH_CLASSES):
+            for side in (0, 1) if index % 2 else (1, 0):
+                call, instance = sides[side][0], sides[side][1][index]
                 start = clock()
-                check(mine)
-                middle = clock()
-                _zope(theirs)
-                end = clock()
-                ours, zope = ours + (middle - start), zope + (end - middle)
-            else:
-                start = clock()
-                _zope(theirs)
-                middle = clock()
-                check(mine)
-                end = clock()
-                ours, zope = ours + (end - middle), zope + (middle - start)
+                call(instance)
+                spent[side] += clock() - start
     finally:
         gc.enable()
-    return ours / FRESH_CLASSES * 1e6, zope / FRESH_CLASSES * 1e6
+    return spent[0] / FRESH_CLASSES * 1e6, spent[1] / FRESH_CLASSES * 1e6
 
 
 def _zope(obj: object) -> object:
