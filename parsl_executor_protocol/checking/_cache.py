@@ -52,8 +52,6 @@ hooked: Dict[int, Dict[int, Any]] = {}
 recent_hooked: Tuple[Any, Dict[int, Any]] = (None, {})
 recent_checked: Tuple[Any, Dict[int, Any]] = (None, {})
 _watched: Dict[int, Any] = {}
-#: identity(class) of the cached classes whose plans keep them alive (see let_go_at_full_collections).
-_holding: set[int] = set()
 _memos: List[Dict[Any, Any]] = []
 _lock = threading.RLock()
 _D = TypeVar("_D", bound=Dict[Any, Any])
@@ -65,11 +63,11 @@ def memo(table: _D) -> _D:
     return table
 
 
-def store(protocol: type, cls: type, plan: Any, holds_class: bool = False) -> None:
+def store(protocol: type, cls: type, plan: Any) -> None:
     """Remember ``plan`` for ``(protocol, cls)`` until ``cls`` dies or the cache is cleared.
 
-    ``holds_class``: the plan keeps ``cls`` alive, so it is also dropped at the
-    start of every full garbage collection (see :func:`let_go_at_full_collections`).
+    A plan whose ``holds_class`` is true keeps ``cls`` alive, so it is also dropped at
+    the start of every full garbage collection (see :func:`let_go_at_full_collections`).
     """
     key = identity(cls)
     watch = weakref.ref(cls, functools.partial(_forget, key)) if key not in _watched else None
@@ -82,21 +80,17 @@ def store(protocol: type, cls: type, plan: Any, holds_class: bool = False) -> No
             _unwatch_unlisted()
         if watch is not None:
             _watched.setdefault(key, watch)
-        if holds_class:
-            _holding.add(key)
         table[key] = plan
 
 
 def _unwatch_unlisted() -> None:
     # A class in no table needs no watch: without this, every class ever checked and still
     # alive would keep one, and the cache would grow with them (called with _lock held).
-    # The same goes for _holding while no full collection empties it (the collector off).
     listed: set[int] = set()
     for table in tables.values():
         listed.update(table)
     for key in [key for key in _watched if key not in listed]:
         del _watched[key]
-    _holding.intersection_update(listed)
 
 
 def _forget(key: int, ref: weakref.ref[type]) -> None:
@@ -104,7 +98,6 @@ def _forget(key: int, ref: weakref.ref[type]) -> None:
     with _lock:
         if _watched.get(key) is ref:
             del _watched[key]
-        _holding.discard(key)
         for table in list(tables.values()):
             table.pop(key, None)
 
@@ -113,14 +106,13 @@ def _let_go(phase: str, info: Dict[str, Any]) -> None:
     # A gc.callbacks entry: at the start of a full collection, before the collector looks for
     # garbage, drop the verdicts that keep their class alive, so that this very collection
     # frees a class nothing else uses (and its weak reference's callback, _forget, runs).
-    if phase != "start" or info.get("generation") != 2 or not _holding:
+    if phase != "start" or info.get("generation") != 2:
         return
     with _lock:
-        keys = list(_holding)
-        _holding.clear()
         for table in list(tables.values()):
-            for key in keys:
-                table.pop(key, None)
+            for key, plan in list(table.items()):
+                if plan.holds_class:
+                    table.pop(key, None)
 
 
 def let_go_at_full_collections() -> None:
@@ -158,7 +150,6 @@ def clear(cls: Optional[type] = None) -> None:
                 _drop(key)
             models.clear()
             _watched.clear()
-            _holding.clear()
             return
         target = identity(cls)
         if models.pop(target, None) is not None:

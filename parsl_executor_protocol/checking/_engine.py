@@ -367,7 +367,7 @@ def plan_of(protocol: type, cls: type) -> Plan:
     finally:
         cacheable = _cache.leave(depth)
     if cacheable:
-        _cache.store(protocol, cls, plan, plan.holds_class)
+        _cache.store(protocol, cls, plan)
     return plan
 
 
