@@ -63,16 +63,16 @@ def memo(table: _D) -> _D:
     return table
 
 
-def store(protocol: type, cls: type, plan: Any) -> None:
-    """Remember ``plan`` for ``(protocol, cls)`` until ``cls`` dies or the cache is cleared.
+def store(protocol_id: int, cls: type, key: int, plan: Any) -> None:
+    """Remember ``plan`` for ``cls`` (whose identity is ``key``) and a protocol until ``cls`` dies or a clear.
 
-    A plan whose ``holds_class`` is true keeps ``cls`` alive, so it is also dropped at
-    the start of every full garbage collection (see :func:`let_go_at_full_collections`).
+    ``protocol_id`` is the protocol's identity.  A plan whose ``holds_class`` is true
+    keeps ``cls`` alive, so it is also dropped at the start of every full garbage
+    collection (see :func:`let_go_at_full_collections`).
     """
-    key = identity(cls)
     watch = weakref.ref(cls, functools.partial(_forget, key)) if key not in _watched else None
     with _lock:
-        table = tables.get(identity(protocol))
+        table = tables.get(protocol_id)
         if table is None:
             return  # The cache was cleared meanwhile.
         if len(table) >= MAX_CLASSES:

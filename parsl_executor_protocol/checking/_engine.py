@@ -80,7 +80,7 @@ class Plan:
 
     def __init__(self, model: ProtocolModel, cls: type) -> None:
         view = ClassView(cls)
-        self.members: Tuple[ClassMember, ...] = evaluate_members(model.members, view)
+        self.members: Tuple[ClassMember, ...] = evaluate_members(model, view)
         self.read_dict, self.dict_note = instance_dict_reader(view)
         self.mro_ids = tuple(map(identity, view.mro))
         #: Whether ``cls`` is a metaclass, whose instances are classes: check() judges those at
@@ -342,23 +342,25 @@ def fast_verdict(fast: Any, obj: object) -> Optional[bool]:
 
 def model_of(protocol: Any) -> ProtocolModel:
     """The model of ``protocol``, with its verdict tables set up on first use."""
-    model: Optional[ProtocolModel] = _cache.models.get(identity(protocol))
+    key = identity(protocol)
+    model: Optional[ProtocolModel] = _cache.models.get(key)
     # A clear_cache() in another thread may have dropped the table but not yet the model.
-    if model is None or model.protocol is not protocol or identity(protocol) not in _cache.tables:
+    if model is None or model.protocol is not protocol or key not in _cache.tables:
         model = protocol_model(protocol)
-        _cache.install(identity(protocol), model, getattr(protocol, "_is_runtime_protocol", False))
+        _cache.install(key, model, getattr(protocol, "_is_runtime_protocol", False))
     return model
 
 
 def plan_of(protocol: type, cls: type) -> Plan:
     """The plan of ``cls`` for ``protocol``, from the cache or built now."""
-    table = _cache.tables.get(identity(protocol))
+    protocol_id, cls_id = identity(protocol), identity(cls)
+    table = _cache.tables.get(protocol_id)
     if table is not None:
-        plan = table.get(identity(cls))
+        plan = table.get(cls_id)
         if plan is not None:
             return plan  # type: ignore[no-any-return]
     model = model_of(protocol)
-    depth = _cache.enter(("class", identity(protocol), identity(cls)))
+    depth = _cache.enter(("class", protocol_id, cls_id))
     if depth is None:
         return _assumed_plan(model)
     cacheable = False
@@ -367,7 +369,7 @@ def plan_of(protocol: type, cls: type) -> Plan:
     finally:
         cacheable = _cache.leave(depth)
     if cacheable:
-        _cache.store(protocol, cls, plan)
+        _cache.store(protocol_id, cls, cls_id, plan)
     return plan
 
 

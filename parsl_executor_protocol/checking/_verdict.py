@@ -55,7 +55,7 @@ from ..protocols._introspect import (
     staticmethod_func,
     type_name,
 )
-from ..protocols._model import METHOD, Member, is_unresolved
+from ..protocols._model import METHOD, Member, ProtocolModel, is_unresolved
 from . import _cache, _hints
 from ._report import Violation, ViolationKind
 from ._signatures import (
@@ -661,22 +661,24 @@ def _property_member(wanted: Member, view: ClassView, entry: property, annotatio
     return _remember(_memo, key, (wanted, hint), _evaluate_member(wanted, view, (entry,)))
 
 
-def evaluate_members(specs: Tuple[Member, ...], view: ClassView) -> Tuple[ClassMember, ...]:
-    """What the class provides for each member, judged without looking at any instance.
+def evaluate_members(model: ProtocolModel, view: ClassView) -> Tuple[ClassMember, ...]:
+    """What the class provides for each of ``model``'s members, judged without looking at any instance.
 
     One loop with local names: this runs on every first check of a class.
     """
     merged, fallback, memo, functions = view.merged, view.fallback, _raw_memo, _functions
     function_type, method = types.FunctionType, METHOD
     members = []
-    for wanted, wanted_id in zip(specs, map(identity, specs), strict=True):
+    for wanted, wanted_id in zip(model.members, model.member_ids, strict=True):
         name = wanted.name
         if name in merged:
             entry = merged[name]
         elif name in fallback:
             entry = fallback[name]
         else:
-            members.append(_absent(wanted) if view.annotation(name) is None else _evaluate_member(wanted, view, ()))
+            members.append(
+                _absent(wanted, wanted_id) if view.annotation(name) is None else _evaluate_member(wanted, view, ())
+            )
             continue
         kind = type(entry)
         # Attributes of an exact function or property are read directly below: their types'
@@ -739,12 +741,12 @@ def evaluate_members(specs: Tuple[Member, ...], view: ClassView) -> Tuple[ClassM
 _absent_members: Dict[int, Tuple[Member, ClassMember]] = _cache.memo({})
 
 
-def _absent(wanted: Member) -> ClassMember:
-    cached = _absent_members.get(identity(wanted))
+def _absent(wanted: Member, wanted_id: int) -> ClassMember:
+    cached = _absent_members.get(wanted_id)
     if cached is not None and cached[0] is wanted:
         return cached[1]
     member = ClassMember(wanted, ABSENT, missing(wanted), None)
-    bounded_put(_absent_members, identity(wanted), (wanted, member))
+    bounded_put(_absent_members, wanted_id, (wanted, member))
     return member
 
 

@@ -132,11 +132,16 @@ class ProtocolModel:
 
     protocol: type
     members: Tuple[Member, ...]
+    #: The protocol's name, unqualified.
+    name: str = field(init=False, compare=False)
+    #: Each member's :data:`~parsl_executor_protocol._memo.identity`, in order: the engine's
+    #: memos are keyed by them on every first check of a class.
+    member_ids: Tuple[int, ...] = field(init=False, compare=False, repr=False)
 
-    @property
-    def name(self) -> str:
-        """The protocol's name, unqualified."""
-        return type_name(self.protocol, qualified=False)
+    def __post_init__(self) -> None:
+        # Worked out once here, rather than on each of the many first checks that read them.
+        object.__setattr__(self, "name", type_name(self.protocol, qualified=False))
+        object.__setattr__(self, "member_ids", tuple(map(identity, self.members)))
 
     @property
     def required(self) -> Tuple[Member, ...]:
