@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import subprocess
 import sys
 import textwrap
+import weakref
 from concurrent.futures import Future
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional
@@ -473,8 +475,6 @@ def test_clear_cache_of_a_base_drops_its_subclasses_verdicts() -> None:
 
 def test_verdicts_of_dead_classes_are_dropped() -> None:
     """A class that is garbage-collected leaves no cached verdict behind."""
-    import gc
-
     from parsl_executor_protocol._memo import identity
     from parsl_executor_protocol.checking import _cache
 
@@ -512,9 +512,6 @@ def _labelled_class(kind: str) -> type:
 @pytest.mark.parametrize("kind", ["plain", "slots"])
 def test_a_class_its_verdicts_would_hold_is_collected_by_a_full_collection(kind: str) -> None:
     """Verdicts that hold their class through its own descriptor are dropped as a full collection begins."""
-    import gc
-    import weakref
-
     from parsl_executor_protocol._memo import identity
     from parsl_executor_protocol.checking import _cache
 
@@ -543,8 +540,6 @@ def test_a_class_its_verdicts_would_hold_is_collected_by_a_full_collection(kind:
 
 def test_verdicts_that_do_not_hold_their_class_outlive_a_full_collection() -> None:
     """A subclass of a class with a __dict__ is not held: its verdicts stay until it dies."""
-    import gc
-
     from parsl_executor_protocol._memo import identity
     from parsl_executor_protocol.checking import _cache
 
@@ -906,38 +901,22 @@ def test_check_of_a_class_stays_class_level_after_isinstance_of_that_class() -> 
         assert check(cls()).ok
 
 
-def test_code_compiled_anew_again_and_again_is_remembered_a_few_times_only() -> None:
-    """Only the first few code objects of a kind are remembered by identity, so the memo keeps no others alive."""
+def test_code_compiled_anew_again_and_again_shares_one_verdict_and_is_not_kept() -> None:
+    """A method's verdict is remembered by its parameters: classes compiled anew share it; no code object is kept."""
     from parsl_executor_protocol.checking import _verdict
 
     pep.clear_cache()
-    codes = set()
-    for _ in range(5 * _verdict._CODES_PER_KIND):
+    codes = []
+    for _ in range(20):
         cls = _compiled_anew("def greet(self, other)", str)
         assert check(cls(), _Greeter).ok
-        codes.add(vars(cls)["greet"].__code__)
-    kept = [entry for entry in list(_verdict._raw_memo.values()) if entry[0][-1] in codes]
-    assert len(kept) == _verdict._CODES_PER_KIND
-
-
-def test_code_is_remembered_again_once_the_memo_has_started_afresh() -> None:
-    """The count of code objects remembered per kind starts afresh with the memo that holds them."""
-    from parsl_executor_protocol._memo import MAX_ENTRIES
-    from parsl_executor_protocol.checking import _verdict
-
-    pep.clear_cache()
-    for _ in range(_verdict._CODES_PER_KIND):  # the kind's count is full
-        assert check(_compiled_anew("def greet(self, other)", str)(), _Greeter).ok
-    # Fill the memo to its bound, as many checked classes would; the next entry empties it.
-    entry = next(iter(_verdict._raw_memo.values()))
-    for index in range(MAX_ENTRIES - len(_verdict._raw_memo)):
-        _verdict._raw_memo[("filler", index)] = entry
-    assert check(_compiled_anew("def greet(self, other, extra=None)", str)(), _Greeter).ok  # a new kind: stored
-    assert len(_verdict._raw_memo) < MAX_ENTRIES
-    cls = _compiled_anew("def greet(self, other)", str)
-    assert check(cls(), _Greeter).ok
-    code = vars(cls)["greet"].__code__
-    assert any(kept[0][-1] is code for kept in list(_verdict._raw_memo.values()))
+        codes.append(weakref.ref(vars(cls)["greet"].__code__))
+    verdicts = {id(entry[1]) for key, entry in list(_verdict._functions.items()) if entry[0].name == "greet"}
+    assert len(verdicts) == 1
+    assert not check(_compiled_anew("def greet(self)", str)(), _Greeter).ok  # other parameters: a verdict of their own
+    del cls
+    gc.collect()
+    assert [ref for ref in codes if ref() is not None] == []
     pep.clear_cache()
 
 

@@ -13,9 +13,9 @@ import collections.abc
 import functools
 import sys
 import types
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, Optional, Tuple
 
-from .._memo import MAX_ENTRIES, bounded_put, identity
+from .._memo import bounded_put, identity
 from ..protocols._introspect import (
     C_ATTRIBUTE,
     CACHED_PROPERTY,
@@ -614,18 +614,16 @@ def _classify(entry: Any) -> str:
 # on a property, only on the member, the resolved return annotation and whether it
 # has a setter.  Those verdicts are remembered under those facts (functions and
 # properties that look alike, as in a class statement compiled anew, share them:
-# _functions, _memo), and under the cheaper raw facts they are derived from (code
-# objects, defaults, annotations), which classes made by one class statement
-# share, in _raw_memo.  The memos keep their key objects alive, so an id in a key
-# is that object.
+# _functions, _memo).  A function's facts are read from its code object at about the
+# cost of looking the code object up, so they are its only key, and no code object is
+# kept.  A property's are remembered also under the cheaper raw facts they are derived
+# from (the annotation, and the globals a text is resolved in), which classes made by
+# one class statement share, in _raw_memo.  The memos keep their key objects alive, so
+# an id in a key is that object.
 _memo: Dict[Tuple[Any, ...], Tuple[Tuple[Any, ...], ClassMember]] = _cache.memo({})
 _raw_memo: Dict[Tuple[Any, ...], Tuple[Tuple[Any, ...], ClassMember]] = _cache.memo({})
-#: (member, code_key) -> (member, verdict, how many code objects _raw_memo holds for it).
-_functions: Dict[Tuple[Any, ...], Tuple[Member, ClassMember, List[int]]] = _cache.memo({})
-#: Code objects of one kind that _raw_memo remembers by identity.  Code compiled anew again and
-#: again (exec, generated classes) would otherwise fill it with code objects of dead classes,
-#: kept alive until a clear frees them all at once, in the middle of some check.
-_CODES_PER_KIND = 8
+#: (member, code_key) -> (member, verdict).
+_functions: Dict[Tuple[Any, ...], Tuple[Member, ClassMember]] = _cache.memo({})
 _NO_ANNOTATION: Any = object()
 
 
@@ -637,15 +635,6 @@ def _remember(
 ) -> ClassMember:
     bounded_put(memo, key, (keep, member))
     return member
-
-
-def _remember_raw(key: Tuple[Any, ...], keep: Tuple[Any, ...], member: ClassMember) -> ClassMember:
-    """:func:`_remember` in ``_raw_memo``, whose starting afresh also starts ``_functions``' counts afresh."""
-    if len(_raw_memo) >= MAX_ENTRIES:
-        # The counts of code objects remembered per kind would otherwise outlive the entries they
-        # count, and a kind counted full would never be remembered by identity again.
-        _functions.clear()
-    return _remember(_raw_memo, key, keep, member)
 
 
 def _property_member(wanted: Member, view: ClassView, entry: property, annotation: Any, fget: Any) -> ClassMember:
@@ -685,32 +674,14 @@ def evaluate_members(model: ProtocolModel, view: ClassView) -> Tuple[ClassMember
         # own descriptors answer (neither type can be subclassed to override them), as the
         # accessors of _introspect would, at half the cost.
         if kind is function_type and not entry.__dict__:  # no __wrapped__, no __signature__
-            code = entry.__code__
-            defaults = entry.__defaults__
-            kwdefaults = entry.__kwdefaults__
-            key: Tuple[Any, ...] = (
-                wanted_id,
-                identity(code),
-                len(defaults) if type(defaults) is tuple else 0,
-                # As code_key reads them: a dict subclass (which __kwdefaults__ accepts) by dict's own keys.
-                tuple(dict.keys(kwdefaults)) if isinstance(kwdefaults, dict) else None,
-            )
-            cached = memo.get(key)
-            if cached is None:
-                # A code object not met before, as in a class statement compiled anew: one that
-                # looks alike (same parameters, same flags, so the same async kind) gives the same verdict.
-                alike = (wanted_id, code_key(code, defaults, kwdefaults))
-                found = functions.get(alike)
-                if found is None:
-                    found = bounded_put(functions, alike, (wanted, _evaluate_member(wanted, view, (entry,)), [0]))
-                member = found[1]
-                remembered = found[2]
-                if remembered[0] < _CODES_PER_KIND:  # a race may remember one more: harmless
-                    remembered[0] += 1
-                    _remember_raw(key, (wanted, code), member)
-                members.append(member)
-            else:
-                members.append(cached[1])
+            # Keyed by what the code object says, not by the code object: functions that look
+            # alike (same parameters, same flags, so the same async kind) share the verdict,
+            # whether their class statement was re-executed or compiled anew.
+            alike = (wanted_id, code_key(entry.__code__, entry.__defaults__, entry.__kwdefaults__))
+            found = functions.get(alike)
+            if found is None:
+                found = bounded_put(functions, alike, (wanted, _evaluate_member(wanted, view, (entry,))))
+            members.append(found[1])
         elif kind is property and wanted.kind != method and type(entry.fget) is function_type:
             fget = entry.fget
             annotations = fget.__annotations__
@@ -723,7 +694,7 @@ def evaluate_members(model: ProtocolModel, view: ClassView) -> Tuple[ClassMember
             # anew (new globals, new code objects) share the entry.
             if type(annotation) is str:
                 namespace = fget.__globals__
-                key = (wanted_id, annotation, identity(namespace), entry.fset is None)
+                key: Tuple[Any, ...] = (wanted_id, annotation, identity(namespace), entry.fset is None)
             else:
                 namespace = None
                 key = (wanted_id, identity(annotation), None, entry.fset is None)
@@ -732,7 +703,7 @@ def evaluate_members(model: ProtocolModel, view: ClassView) -> Tuple[ClassMember
                 members.append(cached[1])
             else:
                 member = _property_member(wanted, view, entry, annotation, fget)
-                members.append(_remember_raw(key, (wanted, annotation, namespace), member))
+                members.append(_remember(memo, key, (wanted, annotation, namespace), member))
         else:
             members.append(_evaluate_member(wanted, view, (entry,)))
     return tuple(members)
