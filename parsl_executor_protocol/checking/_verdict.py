@@ -614,9 +614,10 @@ def _classify(entry: Any) -> str:
 # on a property, only on the member, the resolved return annotation and whether it
 # has a setter.  Those verdicts are remembered under those facts (functions and
 # properties that look alike, as in a class statement compiled anew, share them:
-# _functions, _memo).  A function's facts are read from its code object at about the
-# cost of looking the code object up, so they are its only key, and no code object is
-# kept.  A property's are remembered also under the cheaper raw facts they are derived
+# _functions, _memo).  A function's facts, read from its code object, are its only key:
+# a lookup by the code object first would be a little quicker for a class statement
+# re-executed, but would always miss for new code and keep code objects alive.  A
+# property's are remembered also under the cheaper raw facts they are derived
 # from (the annotation, and the globals a text is resolved in), which classes made by
 # one class statement share, in _raw_memo.  The memos keep their key objects alive, so
 # an id in a key is that object.
