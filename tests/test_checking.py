@@ -402,6 +402,56 @@ def test_instance_facts_are_read_on_every_check_when_the_class_has_every_member(
     assert check(_ClassLevel()).ok
 
 
+_PROTOCOLS = [
+    obj for name in pep.protocols.__all__
+    if isinstance(obj := getattr(pep.protocols, name), type) and obj.__dict__.get("_is_protocol", False)
+]
+
+
+@st.composite
+def _tampered_instances(draw: st.DrawFn) -> Any:
+    """An instance of a generated implementation (conforming or with one defect) of any protocol, then tampered with."""
+    from parsl_executor_protocol.strategies import build as build_spec
+    from parsl_executor_protocol.strategies import implementation_specs, mutant_specs
+
+    protocol = draw(st.sampled_from(_PROTOCOLS))
+    spec = draw(st.one_of(implementation_specs(protocol), mutant_specs(protocol)))
+    instance = build_spec(spec)()
+    names = sorted({*pep.required_members(protocol), *pep.optional_members(protocol)})
+    namespace = getattr(instance, "__dict__", None)
+    if isinstance(namespace, dict):
+        # What an instance's own __dict__ may do to a member: override it, or hold a stray name.
+        for name in draw(st.lists(st.sampled_from(names), max_size=3)):
+            namespace[name] = draw(st.sampled_from([None, "x", 0, {}, [], print]))
+        if draw(st.booleans()):
+            namespace["_private"] = 1
+    return protocol, instance
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case=_tampered_instances())
+def test_the_quick_report_and_the_fast_verdict_agree_with_the_full_evaluation(case: Any) -> None:
+    """check()'s quick answer is the plan's ok report exactly when the fast verdict says True, else None.
+
+    Both are generated from one template; whatever they answer, the report
+    equals the full evaluation's.
+    """
+    from parsl_executor_protocol.checking._engine import fast_verdict, instance_report, plan_of
+
+    protocol, instance = case
+    report = check(instance, protocol)
+    plan = plan_of(protocol, type(instance))
+    verdict = fast_verdict(plan.fast, instance)
+    quick = plan.quick  # None: the class alone decides that every instance conforms
+    assert (plan.ok_report if quick is None else quick(instance)) is (plan.ok_report if verdict is True else None)
+    full = instance_report(plan, instance)
+    assert (report.ok, report.violations) == (full.ok, full.violations)
+    if verdict is not None:
+        assert verdict is full.ok
+    if getattr(protocol, "_is_runtime_protocol", False):
+        assert isinstance(instance, protocol) is full.ok
+
+
 def test_a_dropped_table_answers_nothing() -> None:
     """clear_cache() empties the verdict tables it drops: a hot path still holding one can only miss."""
     from parsl_executor_protocol.checking import _cache

@@ -46,7 +46,7 @@ def check(obj_or_class: object, protocol: Any = ParslExecutorProtocol) -> Confor
     Raises :class:`~parsl_executor_protocol.errors.NotAProtocolError` if
     ``protocol`` is not a protocol class; never raises because of the object.
     """
-    # The engine's plan lookup and fast verdict, inlined: this is every repeated check().
+    # The engine's plan lookup, inlined, and the plan's quick report: this is every repeated check().
     cls = type(obj_or_class)
     recent = _cache.recent_checked
     try:
@@ -63,17 +63,15 @@ def check(obj_or_class: object, protocol: Any = ParslExecutorProtocol) -> Confor
         current = _tables.get(identity(protocol))
         if current is not None:  # the recent table may be one clear_cache() dropped: take the current one
             _cache.recent_checked = (protocol, current)
-    if plan.of_classes:  # a class whose metaclass has a plan (from an isinstance() of a class)
-        return _class_report(protocol, obj_or_class)
-    fast = plan.fast
-    if fast is True:
+    quick = plan.quick
+    if quick is None:  # the class decides alone: every instance conforms
         return plan.ok_report
-    if fast is not False:
-        if type(fast) is tuple:
-            fast = fast[2]
-        if fast(obj_or_class) is True:
-            return plan.ok_report
-    return instance_report(plan, obj_or_class)
+    report = quick(obj_or_class)
+    if report is None:
+        if plan.of_classes:  # a class whose metaclass has a plan (from an isinstance() of a class)
+            return _class_report(protocol, obj_or_class)
+        return instance_report(plan, obj_or_class)
+    return report
 
 
 def _class_report(protocol: Any, cls: Any) -> ConformanceReport:

@@ -21,6 +21,13 @@ through the C descriptor and then, member by member:
 * members the ``__dict__`` may provide (optional ones, class attributes): a
   value of a type not accepted outright means ``None``;
 * slots: read through their member descriptors.
+
+The same code is generated a second time as the plan's *quick report*, for
+``check()``: it returns the report of an instance that overrides nothing
+where the fast verdict says ``True``, and ``None`` where ``check()`` must
+evaluate in full, so that a repeated ``check()`` makes one call and no test
+of the verdict's form (a plan whose class decides alone that its instances
+conform has none: ``check()`` answers without a call).
 """
 
 from __future__ import annotations
@@ -74,6 +81,7 @@ class Plan:
         "ok_report",
         "protocol_id",
         "protocol_name",
+        "quick",
         "read_dict",
         "subject",
     )
@@ -92,9 +100,12 @@ class Plan:
         # The class-level verdict is worked out on first use (see class_verdict).
         self.class_report: Optional[ConformanceReport] = None
         self.class_ok: Optional[bool] = None
-        self.fast, warnings = _compile(self.members, self.read_dict)
+        template, warnings = _template_of(self.members, self.read_dict is None)
         # What an instance that overrides nothing in its __dict__ gets: the class's warnings.
         self.ok_report = ConformanceReport(self.subject, self.protocol_name, warnings)
+        self.fast, self.quick = _instantiate(template, self.read_dict, self.ok_report)
+        if self.of_classes:
+            self.quick = _unsettled  # check() judges its instances, classes, at class level
         #: Whether the plan may keep ``cls`` alive: ``cls`` introduced its instances' ``__dict__``
         #: or has ``__slots__`` of its own, and the descriptors the plan reads them through (in
         #: the class's own namespace) belong to ``cls``.
@@ -127,38 +138,53 @@ class Plan:
 _compiled: Dict[Tuple[Tuple[ClassMember, ...], bool], Tuple[Any, Tuple[Violation, ...]]] = _cache.memo({})
 
 
-def _compile(
-    members: Tuple[ClassMember, ...], read_dict: Optional[Callable[[Any], Any]]
-) -> Tuple[Any, Tuple[Violation, ...]]:
-    """The fast verdict of a plan and the warnings of an instance that overrides nothing."""
+def _template_of(members: Tuple[ClassMember, ...], no_dict: bool) -> Tuple[Any, Tuple[Violation, ...]]:
+    """A plan's template (see :func:`_template`) and the warnings of an instance that overrides nothing."""
     # Members are mostly shared objects (see _verdict.evaluate_members): classes made alike
     # share the work below.  A ClassMember hashes and compares by identity, in C, so the
     # members themselves are the key (which the entry keeps alive).
-    key = (members, read_dict is None)
+    key = (members, no_dict)
     cached = _compiled.get(key)
     if cached is None:
         warnings = tuple(
             p for m in members if m.entry not in (ABSENT, ANNOTATION, SLOT) for p in m.instance_problems
             if p.severity == "warning"
         )
-        cached = (_template(members, read_dict is None), warnings)
+        cached = (_template(members, no_dict), warnings)
         # A slot's member is the class's own (its reader holds the class), so no other class
         # shares the entry, which would keep the class alive.
         if not any(m.entry == SLOT for m in members):
             bounded_put(_compiled, key, cached)
-    template, warnings = cached
-    if template is True or template is False:
-        return template, warnings
+    return cached
+
+
+def _instantiate(
+    template: Any, read_dict: Optional[Callable[[Any], Any]], ok: ConformanceReport
+) -> Tuple[Any, Optional[Callable[[object], Optional[ConformanceReport]]]]:
+    """A plan's fast verdict and quick report (see the module's doc), from its template.
+
+    The quick report is ``None`` when the class decides alone that its instances
+    conform: ``check()`` then answers ``ok`` without a call.
+    """
+    if template is True:
+        return True, None
+    if template is False:
+        return False, _unsettled
     factory, constants, slot_members, names = template
     arguments = [read_dict, *constants]
     for member in slot_members:
         arguments += [member.slot_reader, _accepting(member.accepted), member.vet]
-    fast = factory(*arguments)
+    fast, quick = factory(ok, *arguments)
     if names is not None:
         # Nothing required of the instance: isinstance applies the common verdict itself (see
         # _instancecheck), without calling the fast function.
-        return (read_dict, names, fast), warnings
-    return fast, warnings
+        return (read_dict, names, fast), quick
+    return fast, quick
+
+
+def _unsettled(obj: object) -> None:
+    """The quick report of a plan whose instances ``check()`` always evaluates in full."""
+    return None
 
 
 def _template(members: Tuple[ClassMember, ...], no_dict: bool) -> Any:
@@ -205,7 +231,9 @@ def _template(members: Tuple[ClassMember, ...], no_dict: bool) -> Any:
     return factory, constants, tuple(slots), names if not required and not slots else None
 
 
-_factories: Dict[Tuple[Any, ...], Callable[..., Callable[[object], Optional[bool]]]] = {}
+#: A factory makes a plan's fast verdict and quick report: (fast, quick).
+_Made = Tuple[Callable[[object], Optional[bool]], Callable[[object], Any]]
+_factories: Dict[Tuple[Any, ...], Callable[..., _Made]] = {}
 
 
 #: A member's accepted types are tested one by one (``is``) up to this many, else looked up in a set.
@@ -262,8 +290,8 @@ def _factory(
     watch: int,
     optional: Tuple[Tuple[Optional[int], bool], ...],
     slots: Tuple[Tuple[Optional[int], bool, bool], ...],
-) -> Callable[..., Callable[[object], Optional[bool]]]:
-    params = ["read_dict", "watch"] + [f"ids{i}" for i in range(len(required))]
+) -> Callable[..., _Made]:
+    params = ["ok", "read_dict", "watch"] + [f"ids{i}" for i in range(len(required))]
     params += [f"vet{i}" for i in range(len(required))]
     params += [f"optional{i}" for i in range(len(optional))] + [f"opt{i}" for i in range(len(optional))]
     params += [f"opt_vet{i}" for i in range(len(optional))]
@@ -279,17 +307,17 @@ def _factory(
             lines += [f"  {', '.join(f'{param}_{j}' for j in range(test))}, = {param}"]
     if watch:
         lines += [f"  {', '.join(f'watch{j}' for j in range(watch))}, = watch"]
-    lines += ["  def fast(obj):", "    try:"]
+    body = ["    try:"]
     if required or optional or watch:
-        lines += ["      namespace = read_dict(obj)", "      if type(namespace) is not dict:", "        return None"]
+        body += ["      namespace = read_dict(obj)", "      if type(namespace) is not dict:", "        return None"]
     if required:
         # Subscripts, cheaper than get(): a missing member is the KeyError below.
-        lines += ["      try:"]
+        body += ["      try:"]
         for index, (name, test, vetted) in enumerate(required):
-            lines += [f"        value = namespace[{name!r}]"]
+            body += [f"        value = namespace[{name!r}]"]
             if test is not None:
-                lines += _unaccepted("value", f"ids{index}", test, f"vet{index}" if vetted else None, "        ")
-        lines += ["      except KeyError:", "        return False"]
+                body += _unaccepted("value", f"ids{index}", test, f"vet{index}" if vetted else None, "        ")
+        body += ["      except KeyError:", "        return False"]
     if watch or optional:
         # The common instance holds nothing beyond the required members (often nothing at
         # all): one length test settles it.  Otherwise each of the protocol's other names is
@@ -298,25 +326,28 @@ def _factory(
         # the name up in the __dict__: keys of other types are neither hashed nor compared
         # (unless their stored hash equals a name's), where set operations on the dict would
         # hash them all.  Unrolled, it costs about two thirds of one dict_keys.isdisjoint(names).
-        lines += [f"      if len(namespace) != {len(required)}:"]
+        body += [f"      if len(namespace) != {len(required)}:"]
         if watch:
             present = " or ".join(f"watch{j} in namespace" for j in range(watch))
-            lines += [f"        if {present}:", "          return None"]
+            body += [f"        if {present}:", "          return None"]
         for index, (test, vetted) in enumerate(optional):
             assert test is not None  # an optional member accepts some types outright (see ClassMember._role)
-            lines += [f"        if optional{index} in namespace:", f"          value = namespace[optional{index}]"]
-            lines += _unaccepted("value", f"opt{index}", test, f"opt_vet{index}" if vetted else None, "          ")
+            body += [f"        if optional{index} in namespace:", f"          value = namespace[optional{index}]"]
+            body += _unaccepted("value", f"opt{index}", test, f"opt_vet{index}" if vetted else None, "          ")
     for index, (test, needed, vetted) in enumerate(slots):
-        lines += [
+        body += [
             "      try:",
             f"        value = slot{index}(obj)",
             "      except AttributeError:",
             "        return False" if needed else "        pass",
         ]
         if test is not None:
-            lines += ["      else:"]
-            lines += _unaccepted("value", f"slot_ids{index}", test, f"slot_vet{index}" if vetted else None, "        ")
-    lines += ["    except Exception:", "      return None", "    return True", "  return fast"]
+            body += ["      else:"]
+            body += _unaccepted("value", f"slot_ids{index}", test, f"slot_vet{index}" if vetted else None, "        ")
+    body += ["    except Exception:", "      return None", "    return True"]
+    # The quick report: the same tests, answering check() (see the module's doc).
+    quick = [line.replace("return False", "return None").replace("return True", "return ok") for line in body]
+    lines += ["  def fast(obj):", *body, "  def quick(obj):", *quick, "  return fast, quick"]
     namespace: Dict[str, Any] = {"identity": identity}
     exec("\n".join(lines), namespace)
     return namespace["factory"]  # type: ignore[no-any-return]
@@ -387,6 +418,7 @@ def _assumed_plan(model: ProtocolModel) -> Plan:
     plan.class_report = plan.ok_report = ConformanceReport(plan.subject, plan.protocol_name, ())
     plan.class_ok = True
     plan.fast = True
+    plan.quick = None
     plan.holds_class = False
     return plan
 
