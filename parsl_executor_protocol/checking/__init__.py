@@ -66,8 +66,8 @@ def check(obj_or_class: object, protocol: Any = ParslExecutorProtocol) -> Confor
     quick = plan.quick
     if quick is None:  # the class decides alone: every instance conforms
         return plan.ok_report
-    report = quick(obj_or_class)
-    if report is None:
+    report: ConformanceReport = quick(obj_or_class)  # the plan's report for a conforming instance, else None or False
+    if not report:
         if plan.of_classes:  # a class whose metaclass has a plan (from an isinstance() of a class)
             return _class_report(protocol, obj_or_class)
         return instance_report(plan, obj_or_class)

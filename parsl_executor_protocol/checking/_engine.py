@@ -7,8 +7,9 @@ static view give one :class:`~._verdict.ClassMember` per member (cached in a
 
 The *fast verdict* of a plan answers most instance checks with a few dict
 operations: ``True``/``False`` when the class alone decides, else a function
-generated for the class that returns ``True``, ``False`` or ``None`` (look
-closer: run the full evaluation).  It reads the instance ``__dict__``
+generated for the class that returns the plan's report of a conforming
+instance (the instance conforms), ``False`` or ``None`` (look closer: run the
+full evaluation).  It reads the instance ``__dict__``
 through the C descriptor and then, member by member:
 
 * members the ``__dict__`` must provide (they are not on the class): absent
@@ -22,12 +23,12 @@ through the C descriptor and then, member by member:
   value of a type not accepted outright means ``None``;
 * slots: read through their member descriptors.
 
-The same code is generated a second time as the plan's *quick report*, for
-``check()``: it returns the report of an instance that overrides nothing
-where the fast verdict says ``True``, and ``None`` where ``check()`` must
-evaluate in full, so that a repeated ``check()`` makes one call and no test
-of the verdict's form (a plan whose class decides alone that its instances
-conform has none: ``check()`` answers without a call).
+Returning the report rather than ``True`` lets ``check()`` answer with one
+call of that function, the plan's *quick report*, and no test of the
+verdict's form; ``isinstance`` reads any answer but ``False`` and ``None`` as
+``True``.  A plan whose class decides alone that its instances conform has no
+quick report (``check()`` answers without a call), and one whose class
+decides that they do not, a quick report that always answers ``None``.
 """
 
 from __future__ import annotations
@@ -160,11 +161,12 @@ def _template_of(members: Tuple[ClassMember, ...], no_dict: bool) -> Tuple[Any, 
 
 def _instantiate(
     template: Any, read_dict: Optional[Callable[[Any], Any]], ok: ConformanceReport
-) -> Tuple[Any, Optional[Callable[[object], Optional[ConformanceReport]]]]:
+) -> Tuple[Any, Optional[Callable[[object], Any]]]:
     """A plan's fast verdict and quick report (see the module's doc), from its template.
 
-    The quick report is ``None`` when the class decides alone that its instances
-    conform: ``check()`` then answers ``ok`` without a call.
+    The quick report is the generated function itself; ``None`` when the class
+    decides alone that its instances conform (``check()`` then answers ``ok``
+    without a call).
     """
     if template is True:
         return True, None
@@ -174,12 +176,12 @@ def _instantiate(
     arguments = [read_dict, *constants]
     for member in slot_members:
         arguments += [member.slot_reader, _accepting(member.accepted), member.vet]
-    fast, quick = factory(ok, *arguments)
+    fast = factory(ok, *arguments)
     if names is not None:
         # Nothing required of the instance: isinstance applies the common verdict itself (see
         # _instancecheck), without calling the fast function.
-        return (read_dict, names, fast), quick
-    return fast, quick
+        return (read_dict, names, fast), fast
+    return fast, fast
 
 
 def _unsettled(obj: object) -> None:
@@ -231,9 +233,8 @@ def _template(members: Tuple[ClassMember, ...], no_dict: bool) -> Any:
     return factory, constants, tuple(slots), names if not required and not slots else None
 
 
-#: A factory makes a plan's fast verdict and quick report: (fast, quick).
-_Made = Tuple[Callable[[object], Optional[bool]], Callable[[object], Any]]
-_factories: Dict[Tuple[Any, ...], Callable[..., _Made]] = {}
+#: A factory makes a plan's fast function, which returns its report of a conforming instance, False or None.
+_factories: Dict[Tuple[Any, ...], Callable[..., Callable[[object], Any]]] = {}
 
 
 #: A member's accepted types are tested one by one (``is``) up to this many, else looked up in a set.
@@ -290,7 +291,7 @@ def _factory(
     watch: int,
     optional: Tuple[Tuple[Optional[int], bool], ...],
     slots: Tuple[Tuple[Optional[int], bool, bool], ...],
-) -> Callable[..., _Made]:
+) -> Callable[..., Callable[[object], Any]]:
     params = ["ok", "read_dict", "watch"] + [f"ids{i}" for i in range(len(required))]
     params += [f"vet{i}" for i in range(len(required))]
     params += [f"optional{i}" for i in range(len(optional))] + [f"opt{i}" for i in range(len(optional))]
@@ -344,10 +345,9 @@ def _factory(
         if test is not None:
             body += ["      else:"]
             body += _unaccepted("value", f"slot_ids{index}", test, f"slot_vet{index}" if vetted else None, "        ")
-    body += ["    except Exception:", "      return None", "    return True"]
-    # The quick report: the same tests, answering check() (see the module's doc).
-    quick = [line.replace("return False", "return None").replace("return True", "return ok") for line in body]
-    lines += ["  def fast(obj):", *body, "  def quick(obj):", *quick, "  return fast, quick"]
+    # A conforming instance gets the plan's report: check() returns it as it is (see the module's doc).
+    body += ["    except Exception:", "      return None", "    return ok"]
+    lines += ["  def fast(obj):", *body, "  return fast"]
     namespace: Dict[str, Any] = {"identity": identity}
     exec("\n".join(lines), namespace)
     return namespace["factory"]  # type: ignore[no-any-return]
@@ -359,13 +359,15 @@ def fast_verdict(fast: Any, obj: object) -> Optional[bool]:
     A plan's ``fast`` is ``True`` or ``False`` (the class decides), a function of the
     instance, or, when nothing is required of the instance's ``__dict__``,
     ``(read_dict, names, function)``: an instance whose ``__dict__`` holds none of
-    ``names`` conforms, and ``function`` answers for any other.
+    ``names`` conforms, and ``function`` answers for any other (with the plan's
+    report for a conforming instance, ``False`` or ``None``).
     """
     if fast is True or fast is False:
         return bool(fast)
     if type(fast) is tuple:
-        return fast[2](obj)  # type: ignore[no-any-return]
-    return fast(obj)  # type: ignore[no-any-return]
+        fast = fast[2]
+    verdict = fast(obj)
+    return None if verdict is None else verdict is not False
 
 
 # --- plans and reports --------------------------------------------------------------------
@@ -509,7 +511,7 @@ def _instancecheck(cls: type, instance: object) -> bool:
     verdict = fast(instance)
     if verdict is None:
         return _instancecheck_full(cls, instance)
-    return verdict is True
+    return verdict is not False  # the plan's report, for a conforming instance
 
 
 def _instancecheck_full(cls: type, instance: object) -> bool:
