@@ -144,3 +144,26 @@ def test_checks_under_concurrent_mutation_never_raise() -> None:
         sys.setswitchinterval(switch_interval)
         clear_cache()
     assert sorted(set(errors))[:8] == [], f"{len(errors)} errors"
+
+
+def test_a_parse_another_thread_disturbed_is_retried() -> None:
+    """CPython 3.11's parser fails a parse another thread disturbed with SystemError: retried twice, then raised."""
+    from parsl_executor_protocol.protocols._introspect import parser_race_retried
+
+    calls: List[int] = []
+
+    def disturbed(times: int) -> Any:
+        def parse() -> str:
+            calls.append(1)
+            if len(calls) <= times:
+                raise SystemError("AST constructor recursion depth mismatch (before=3, after=5)")
+            return "parsed"
+
+        return parse
+
+    assert parser_race_retried(disturbed(2)) == "parsed"
+    assert len(calls) == 3
+    calls.clear()
+    with pytest.raises(SystemError):
+        parser_race_retried(disturbed(3))
+    assert len(calls) == 3

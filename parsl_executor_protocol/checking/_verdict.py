@@ -45,6 +45,7 @@ from ..protocols._introspect import (
     is_class,
     method_func,
     module_dict,
+    parser_race_retried,
     partial_args,
     partial_dict,
     partial_func,
@@ -275,8 +276,9 @@ def _builtin_shape(value: object) -> Optional[Shape]:
     import inspect
 
     try:
-        return shape_of_signature(inspect.signature(value))  # type: ignore[arg-type]
-    except (ValueError, TypeError):
+        # inspect parses a builtin's text signature: see parser_race_retried.
+        return shape_of_signature(parser_race_retried(lambda: inspect.signature(value)))  # type: ignore[arg-type]
+    except (ValueError, TypeError, SystemError):
         return None
 
 

@@ -32,6 +32,7 @@ from ._introspect import (
     is_class,
     metaclass_runs_code,
     module_dict,
+    parser_race_retried,
     type_name,
 )
 
@@ -201,16 +202,12 @@ def _plain_names(tree: ast.AST) -> Optional[Tuple[str, ...]]:
 def _parse(text: str) -> ast.Expression:
     """``ast.parse(text, mode="eval")``, retried when another thread's parse disturbed it.
 
-    CPython 3.11's parser keeps its recursion depth in shared state: two threads parsing
-    at once can fail with "SystemError: AST constructor recursion depth mismatch".  A
-    lock here could deadlock with a garbage-collector callback; a retry cannot.
+    See :func:`~._introspect.parser_race_retried`.
     """
-    for _ in range(3):
-        try:
-            return ast.parse(text, mode="eval")
-        except SystemError:
-            continue
-    raise _Unresolvable("the parser failed while other threads parsed")
+    try:
+        return parser_race_retried(lambda: ast.parse(text, mode="eval"))
+    except SystemError:
+        raise _Unresolvable("the parser failed while other threads parsed") from None
 
 
 def _culprit(hint: Any) -> Any:

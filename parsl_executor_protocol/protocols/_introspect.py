@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 import types
-from typing import Any, Callable, Dict, FrozenSet, Optional, Tuple
+from typing import Any, Callable, Dict, FrozenSet, Optional, Tuple, TypeVar
 
 from .._memo import bounded_put, identity
 
@@ -373,3 +373,23 @@ def cached_property_func(entry: object) -> Any:
     reader, _ = instance_dict_reader(type(entry))
     namespace = read_instance_dict(reader, entry) if reader is not None else None
     return namespace.get("func") if namespace else None
+
+
+_R = TypeVar("_R")
+
+
+def parser_race_retried(parse: Callable[[], _R]) -> _R:
+    """``parse()``, retried when another thread's parse disturbed it; the third ``SystemError`` is raised.
+
+    CPython 3.11's parser keeps its recursion depth in shared state: two threads parsing
+    at once can fail with "SystemError: AST constructor recursion depth mismatch",
+    whatever parses (``ast.parse``, or ``inspect.signature`` of a builtin, which parses
+    its text signature).  A lock here could deadlock with a garbage-collector callback;
+    a retry cannot.
+    """
+    for _ in range(2):
+        try:
+            return parse()
+        except SystemError:
+            continue
+    return parse()
