@@ -104,6 +104,7 @@ class Plan:
         template, warnings = _template_of(self.members, self.read_dict is None)
         # What an instance that overrides nothing in its __dict__ gets: the class's warnings.
         self.ok_report = ConformanceReport(self.subject, self.protocol_name, warnings)
+        self.quick: Optional[Callable[[object], Any]]
         self.fast, self.quick = _instantiate(template, self.read_dict, self.ok_report)
         if self.of_classes:
             self.quick = _unsettled  # check() judges its instances, classes, at class level
