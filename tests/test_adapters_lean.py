@@ -94,3 +94,28 @@ def test_many_tasks_through_the_lean_path_all_settle_once() -> None:
         done, not_done = cf.wait(futures, timeout=TIMEOUT)
         assert not not_done
         assert sorted(f.result() for f in done) == sorted(s * 10_000 + i for s in range(4) for i in range(2_500))
+
+
+def test_the_pool_grows_to_its_size_and_no_further() -> None:
+    """Tasks that wait for each other need every thread: the lean path starts them all, and no more.
+
+    Once the pool has all its threads the lean path leaves the pool's thread count alone;
+    this shows the pool still reached its size first, and that tasks queued after it (with
+    the pool's idle count never taken down) all run on those threads.
+    """
+    size = 3
+    pool = cf.ThreadPoolExecutor(size)
+    with adapt(pool) as executor:
+        barrier = threading.Barrier(size, timeout=TIMEOUT)
+        together = [executor.submit(barrier.wait, {}) for _ in range(size)]
+        done, not_done = cf.wait(together, timeout=TIMEOUT)
+        assert not not_done
+        assert sorted(f.result() for f in done) == list(range(size))  # all waited at once
+        later = [executor.submit(threading.get_ident, {}) for _ in range(500)]
+        done, not_done = cf.wait(later, timeout=TIMEOUT)
+        assert not not_done
+        assert len(pool._threads) == size
+        assert {f.result() for f in done} <= {t.ident for t in pool._threads}
+        # The pool's own submit still works on the same pool.
+        assert pool.submit(int, "7").result(timeout=TIMEOUT) == 7
+        assert len(pool._threads) == size

@@ -10,7 +10,8 @@ futures alive means the garbage collector scans twice as much.
 straight onto the pool's work queue, as ``ThreadPoolExecutor.submit`` queues
 its work item: one object that is the pool's work item and, to the pool, its
 future, guarded by one lock shared by all of them (each holds it for a few
-bytecodes, once per task).
+bytecodes, once per task).  Once the pool has all its threads, the pool's
+thread-count bookkeeping, which can start no more, is skipped.
 
 Only for ``concurrent.futures.ThreadPoolExecutor`` itself (not subclasses,
 which may override ``submit``) on Pythons whose work item is
@@ -149,7 +150,7 @@ def runner_queue(pool: Any) -> Optional[RunnerQueue]:
     ) -> LeanTask:
         task = LeanTask(fn, args, pending, on_done)
         pending[task] = future
-        # ThreadPoolExecutor.submit, line for line, with the task as the work item.
+        # ThreadPoolExecutor.submit, line for line, with the task as the work item (but see below).
         try:
             with pool._shutdown_lock, global_lock:
                 if pool._broken:
@@ -159,7 +160,13 @@ def runner_queue(pool: Any) -> Optional[RunnerQueue]:
                 if cf_thread._shutdown:
                     raise RuntimeError("cannot schedule new futures after interpreter shutdown")
                 pool._work_queue.put(task)  # type: ignore[arg-type]  # the worker needs only run() and future
-                pool._adjust_thread_count()
+                # Once the pool has all its threads, _adjust_thread_count() only takes one
+                # from the idle count (a Python-level Semaphore, which each finished task
+                # raises again): it starts no thread, and with no thread idle it waits on a
+                # Condition for zero seconds.  The count is read nowhere else, and a pool never
+                # loses a thread before it shuts down, so a full pool is left as it is.
+                if len(pool._threads) < pool._max_workers:
+                    pool._adjust_thread_count()
         except BaseException:
             pending.pop(task, None)
             raise
