@@ -29,9 +29,16 @@ def test_lean_path_only_for_the_standard_thread_pool_on_supported_pythons() -> N
 def test_lean_task_states_and_completion() -> None:
     """Cancel before start wins once and reports once; a task that ran takes itself out of pending."""
     seen: List[Any] = []
-    ran: List[int] = []
+    ran: List[Any] = []
     pending: Dict[Any, Any] = {}
-    task = LeanTask(ran.append, (1,), pending, seen.append)
+
+    def runner(owner: Any, future: Any, func: Any, args: Any, kwargs: Any) -> None:
+        ran.append((owner, future, func(*args, **kwargs)))
+
+    def lean(value: int) -> LeanTask:
+        return LeanTask(runner, "owner", "future", int, (str(value),), {"base": 10}, pending, seen.append)
+
+    task = lean(1)
     pending[task] = "future"
     assert task.future is task
     assert task.cancel() is True
@@ -44,10 +51,10 @@ def test_lean_task_states_and_completion() -> None:
     with pytest.raises(cf.CancelledError):
         task.result()
 
-    running = LeanTask(ran.append, (2,), pending, seen.append)
+    running = lean(2)
     pending[running] = "future"
     running.run()
-    assert ran == [2]
+    assert ran == [("owner", "future", 2)]
     assert running not in pending
     assert running.done()
     assert not running.cancelled()
@@ -55,10 +62,10 @@ def test_lean_task_states_and_completion() -> None:
     running.result()  # no error: the pool did not fail it
     assert seen == [task]
 
-    broken = LeanTask(ran.append, (3,), pending, seen.append)
+    broken = lean(3)
     broken.set_exception(ValueError("pool broke"))
     broken.run()
-    assert ran == [2]
+    assert ran == [("owner", "future", 2)]
     assert seen == [task, broken]
     with pytest.raises(ValueError, match="pool broke"):
         broken.result()
@@ -73,7 +80,7 @@ def test_a_refused_task_is_not_left_pending() -> None:
     pool.shutdown()
     pending: Dict[Any, Any] = {}
     with pytest.raises(RuntimeError, match="after shutdown"):
-        queue(pending, lambda task: None, "future", print, ())
+        queue(pending, lambda task: None, print, "owner", "future", print, (), {})
     assert pending == {}
 
 

@@ -512,7 +512,7 @@ class _AdapterCore:
             future.parsl_executor_task_id = task_id  # type: ignore[attr-defined]
         try:
             if queue is not None:
-                inner = queue(self._pending, self._runner_done, future, _run, call_args)
+                inner = queue(self._pending, self._on_done, _run, self, future, func, args, kwargs)
             elif resource_specification:
                 inner = self._backend.submit_with(resource_specification, call, call_args, call_kwargs)
             else:
@@ -782,7 +782,7 @@ class ExecutorAdapter(_AdapterCore, _ParslExecutorBase):  # pyright: ignore[repo
             if queue is not None:
                 # Recorded as pending and settled by the task itself: no done-callback.
                 try:
-                    inner = queue(self._pending, self._runner_done, future, _run, (self, future, func, args, kwargs))
+                    inner = queue(self._pending, self._on_done, _run, self, future, func, args, kwargs)
                 except BaseException as exc:
                     self._submission_failed(exc)
                     raise

@@ -28,7 +28,7 @@ import concurrent.futures.thread as cf_thread
 import inspect
 import threading
 from concurrent.futures import CancelledError
-from typing import Any, Callable, Dict, Optional, Sequence
+from typing import Any, Callable, Dict, Mapping, Optional, Sequence
 
 __all__ = ["LeanTask", "RunnerQueue", "runner_queue"]
 
@@ -39,19 +39,37 @@ _LOCK = threading.Lock()
 class LeanTask:
     """One runner task on the pool's queue: its work item and, to the pool and the adapter, its future.
 
+    Running it calls ``runner(owner, future, func, args, kwargs)``, the
+    adapter's runner with the adapter, the future it hands back and the task;
+    the five are the task's own fields, not a tuple, so that a task is one
+    object for the garbage collector to track, as the pool's work item is.
     ``pending`` is the adapter's map of unsettled tasks; a task that ran takes
     itself out of it.  ``on_done(task)`` is called only when the task ends
     without running (cancelled, or failed by a broken pool), to settle the
     adapter's future the way a done-callback would.
     """
 
-    __slots__ = ("_args", "_exception", "_fn", "_on_done", "_pending", "_state")
+    __slots__ = (
+        "_args", "_exception", "_func", "_future", "_kwargs", "_on_done", "_owner", "_pending", "_runner", "_state",
+    )
 
-    def __init__(
-        self, fn: Callable[..., Any], args: Sequence[Any], pending: Dict[Any, Any], on_done: Callable[[LeanTask], Any]
+    def __init__(  # noqa: PLR0917  (called once per task: positional arguments are the cheapest)
+        self,
+        runner: Callable[[Any, Any, Callable[..., Any], Sequence[Any], Mapping[str, Any]], Any],
+        owner: Any,
+        future: Any,
+        func: Callable[..., Any],
+        args: Sequence[Any],
+        kwargs: Mapping[str, Any],
+        pending: Dict[Any, Any],
+        on_done: Callable[[LeanTask], Any],
     ) -> None:
-        self._fn = fn
+        self._runner = runner
+        self._owner = owner
+        self._future = future
+        self._func = func
         self._args = args
+        self._kwargs = kwargs
         self._pending = pending
         self._on_done = on_done
         self._state = _PENDING
@@ -69,7 +87,7 @@ class LeanTask:
                 return
             self._state = _RUNNING
         try:
-            self._fn(*self._args)
+            self._runner(self._owner, self._future, self._func, self._args, self._kwargs)
         finally:
             self._state = _FINISHED
             # The runner settled (or was told the caller cancelled) the adapter's future.
@@ -114,9 +132,10 @@ class LeanTask:
             raise error
 
 
-#: ``queue(pending, on_done, future, fn, args)``: record ``pending[task] = future``, queue
-#: ``fn(*args)`` as a :class:`LeanTask` and return it (see :func:`runner_queue`).
-RunnerQueue = Callable[[Dict[Any, Any], Callable[[LeanTask], Any], Any, Callable[..., Any], Sequence[Any]], LeanTask]
+#: ``queue(pending, on_done, runner, owner, future, func, args, kwargs)``: record
+#: ``pending[task] = future``, queue ``runner(owner, future, func, args, kwargs)`` as a
+#: :class:`LeanTask` and return it (see :func:`runner_queue`).
+RunnerQueue = Callable[..., LeanTask]
 
 
 def _work_item_takes_fn_args_kwargs() -> bool:
@@ -144,11 +163,17 @@ def runner_queue(pool: Any) -> Optional[RunnerQueue]:
         return None
     global_lock = cf_thread._global_shutdown_lock
 
-    def queue(
-        pending: Dict[Any, Any], on_done: Callable[[LeanTask], Any], future: Any, fn: Callable[..., Any],
+    def queue(  # noqa: PLR0917  (called once per task: positional arguments are the cheapest)
+        pending: Dict[Any, Any],
+        on_done: Callable[[LeanTask], Any],
+        runner: Callable[..., Any],
+        owner: Any,
+        future: Any,
+        func: Callable[..., Any],
         args: Sequence[Any],
+        kwargs: Mapping[str, Any],
     ) -> LeanTask:
-        task = LeanTask(fn, args, pending, on_done)
+        task = LeanTask(runner, owner, future, func, args, kwargs, pending, on_done)
         pending[task] = future
         # ThreadPoolExecutor.submit, line for line, with the task as the work item (but see below).
         try:
