@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import concurrent.futures as cf
+import gc
 import sys
 import threading
 from typing import Any, Dict, List
@@ -126,3 +127,47 @@ def test_the_pool_grows_to_its_size_and_no_further() -> None:
         # The pool's own submit still works on the same pool.
         assert pool.submit(int, "7").result(timeout=TIMEOUT) == 7
         assert len(pool._threads) == size
+
+
+def _tracked_per_task(submit: Any, tasks: int = 2_000) -> float:
+    """Objects the garbage collector tracks per queued task, with the pool's threads held busy."""
+    gc.collect()
+    before = len(gc.get_objects())
+    futures = [submit() for _ in range(tasks)]
+    gc.collect()
+    per_task = (len(gc.get_objects()) - before) / tasks
+    del futures
+    return per_task
+
+
+def test_a_queued_task_is_as_many_tracked_objects_as_the_pools_own() -> None:
+    """The adapter's future and its work item together cost the collector no more than a bare submit.
+
+    With many futures alive, the collections their allocations trigger cost more
+    than submitting them; a task that grew a tuple or a bound method again would
+    show here as more objects per task than the pool's.
+    """
+    if runner_queue(cf.ThreadPoolExecutor(1)) is None:
+        pytest.skip("no lean path on this Python")
+    counts = []
+    for adapted in (False, True):
+        pool = cf.ThreadPoolExecutor(2)
+        release = threading.Event()
+        blockers = [pool.submit(release.wait, TIMEOUT) for _ in range(2)]
+        executor = adapt(pool) if adapted else None
+        try:
+            if executor is None:
+                counts.append(_tracked_per_task(lambda: pool.submit(int)))
+            else:
+                counts.append(_tracked_per_task(lambda: executor.submit(int, {})))
+        finally:
+            release.set()
+            cf.wait(blockers, timeout=TIMEOUT)
+            if executor is not None:
+                executor.shutdown()
+            pool.shutdown()
+    bare, ours = counts
+    assert bare >= 5  # a Future alone is several: the measurement sees them
+    # Half an object of slack: other threads of the process may allocate meanwhile; a task
+    # that grew an object more would be a whole one.
+    assert ours < bare + 0.5, f"{ours:.2f} tracked objects per task through the adapter, {bare:.2f} bare"
