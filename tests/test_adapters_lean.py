@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import gc
+import importlib
+import io
+import logging
 import sys
 import threading
-from typing import Any, Dict, List
+import unittest
+from typing import Any, Dict, List, Optional
 
 import pytest
 
 from parsl_executor_protocol import adapt
-from parsl_executor_protocol.adapters._lean import LeanTask, runner_queue
+from parsl_executor_protocol.adapters._lean import LeanTask, new_future, runner_queue
 
 TIMEOUT = 60
 
@@ -171,3 +175,55 @@ def test_a_queued_task_is_as_many_tracked_objects_as_the_pools_own() -> None:
     # Half an object of slack: other threads of the process may allocate meanwhile; a task
     # that grew an object more would be a whole one.
     assert ours < bare + 0.5, f"{ours:.2f} tracked objects per task through the adapter, {bare:.2f} bare"
+
+
+def _cpython_future_suites() -> Optional[List[Any]]:
+    """CPython's FutureTests and its thread-pool wait/as_completed tests, where the interpreter ships them."""
+    names = ("FutureTests", "ThreadPoolWaitTests", "ThreadPoolAsCompletedTest")
+    try:
+        if sys.version_info >= (3, 13):  # 3.13 split the module into a package
+            base = "test.test_concurrent_futures"
+            modules = [importlib.import_module(f"{base}.{name}") for name in ("test_future", "test_wait",
+                                                                                "test_as_completed")]
+            return [getattr(module, name) for module, name in zip(modules, names, strict=True)]
+        module = importlib.import_module("test.test_concurrent_futures")
+        return [getattr(module, name) for name in names]
+    except (ImportError, AttributeError):
+        return None
+
+
+def test_cpythons_future_tests_pass_on_the_adapters_futures() -> None:
+    """CPython's own tests of ``Future``, ``wait`` and ``as_completed``, on futures made as the adapters make theirs.
+
+    Every ``Future()`` made while they run (by the tests, and by the thread pools
+    they drive) gets the adapters' condition (see ``_lean.new_future``).
+    """
+    suites = _cpython_future_suites()
+    if suites is None:
+        version = f"{sys.version_info.major}.{sys.version_info.minor}"
+        pytest.skip(f"Python {version} ships without its concurrent.futures tests")
+    if new_future is cf.Future:
+        pytest.skip("the adapters hand back the standard Future on this Python")
+    standard_init = cf.Future.__init__
+
+    def lean_init(self: Any) -> None:
+        vars(self).update(vars(new_future()))
+
+    loader = unittest.TestLoader()
+    suite = unittest.TestSuite(loader.loadTestsFromTestCase(case) for case in suites)
+    # Two tests read the callback errors concurrent.futures logs from stderr, where Python's
+    # last-resort handler writes them unless a handler up the chain (pytest's) takes them.
+    logger = logging.getLogger("concurrent.futures")
+    propagate = logger.propagate
+    logger.propagate = False
+    cf.Future.__init__ = lean_init  # type: ignore[method-assign]
+    try:
+        probe: Any = cf.Future()
+        assert type(probe._condition) is not threading.Condition  # the patch is in effect
+        result = unittest.TextTestRunner(stream=io.StringIO(), verbosity=0).run(suite)
+    finally:
+        cf.Future.__init__ = standard_init  # type: ignore[method-assign]
+        logger.propagate = propagate
+    problems = [f"{test.id()}: {text.strip().splitlines()[-1]}" for test, text in result.failures + result.errors]
+    assert not problems, problems
+    assert result.testsRun >= 20

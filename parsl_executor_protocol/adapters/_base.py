@@ -57,6 +57,7 @@ from typing_extensions import Self
 from ..errors import ExecutorBadStateError, ExecutorShutdownError, MissingExtraError
 from ..protocols.parsl_types import JobStatusLike
 from ._backend import Backend, BlockReport
+from ._lean import new_future
 from ._parsl import job_status, resource_error_class
 
 __all__ = [
@@ -499,7 +500,7 @@ class _AdapterCore:
         task_id = next(self._ids)
         mode = self._mode
         # Runner mode passes its future to the runner; callback mode makes one once submitted.
-        future: Future[Any] = Future()
+        future: Future[Any] = new_future()
         if mode == "runner":
             call: Callable[..., Any] = _run
             call_args: Sequence[Any] = (self, future, func, args, kwargs)
@@ -776,7 +777,7 @@ class ExecutorAdapter(_AdapterCore, _ParslExecutorBase):  # pyright: ignore[repo
         # The thread pool paths, kept short: they are all the cost a task adds.
         mode = self._mode
         if mode == "runner":
-            future: Future[Any] = Future()
+            future: Future[Any] = new_future()
             future.parsl_executor_task_id = next(self._ids)  # type: ignore[attr-defined]
             queue = self._queue_runner
             if queue is not None:

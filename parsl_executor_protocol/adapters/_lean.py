@@ -27,10 +27,12 @@ import concurrent.futures as cf
 import concurrent.futures.thread as cf_thread
 import inspect
 import threading
-from concurrent.futures import CancelledError
+from collections import deque
+from concurrent.futures import CancelledError, Future
+from concurrent.futures._base import PENDING
 from typing import Any, Callable, Dict, Mapping, Optional, Sequence
 
-__all__ = ["LeanTask", "RunnerQueue", "runner_queue"]
+__all__ = ["LeanTask", "RunnerQueue", "new_future", "runner_queue"]
 
 _PENDING, _RUNNING, _CANCELLED, _FINISHED = range(4)
 _LOCK = threading.Lock()
@@ -198,3 +200,70 @@ def runner_queue(pool: Any) -> Optional[RunnerQueue]:
         return task
 
     return queue
+
+
+class _Condition(threading.Condition):
+    """A future's ``threading.Condition`` that binds nothing per instance.
+
+    ``Condition.__init__`` stores five bound methods of its lock on every
+    condition: 5 of the 11 objects a ``Future`` makes the garbage collector
+    track.  Here they are methods of
+    the class, calling the same methods of the same kind of lock.
+    """
+
+    def __init__(self) -> None:  # Condition.__init__ is not called: it would bind the five per instance.
+        self._lock = threading.RLock()
+        self._waiters: deque[Any] = deque()
+
+    def acquire(self, blocking: bool = True, timeout: float = -1) -> bool:
+        """Acquire the lock, as ``RLock.acquire``."""
+        return self._lock.acquire(blocking, timeout)
+
+    def release(self) -> None:
+        """Release the lock, as ``RLock.release``."""
+        self._lock.release()
+
+    def _release_save(self) -> Any:
+        return self._lock._release_save()  # type: ignore[attr-defined]
+
+    def _acquire_restore(self, state: Any) -> None:
+        self._lock._acquire_restore(state)  # type: ignore[attr-defined]
+
+    def _is_owned(self) -> bool:
+        return self._lock._is_owned()  # type: ignore[attr-defined,no-any-return]
+
+
+def _lean_futures_supported() -> bool:
+    """Whether a ``Future`` is the six fields this module sets, its condition a plain ``Condition`` on an ``RLock``."""
+    future: Any = Future()
+    condition: Any = future._condition
+    lock = threading.RLock()
+    return (
+        tuple(vars(future)) == ("_condition", "_state", "_result", "_exception", "_waiters", "_done_callbacks")
+        and type(condition) is threading.Condition
+        and set(vars(condition)) == {"_lock", "acquire", "release", "_release_save", "_acquire_restore", "_is_owned",
+                                     "_waiters"}
+        and type(vars(condition)["_lock"]) is type(lock)
+        and all(hasattr(lock, name) for name in ("_release_save", "_acquire_restore", "_is_owned"))
+    )
+
+
+_new_object = object.__new__
+
+
+def _lean_future() -> Future[Any]:
+    """A ``concurrent.futures.Future``, made as ``Future.__init__`` makes it but with a :class:`_Condition`."""
+    future: Any = _new_object(Future)
+    future._condition = _Condition()
+    future._state = PENDING
+    future._result = None
+    future._exception = None
+    future._waiters = []
+    future._done_callbacks = []
+    return future  # type: ignore[no-any-return]
+
+
+#: The futures the adapters hand back: real ``concurrent.futures.Future`` objects (the class
+#: itself), each 6 objects for the garbage collector to track instead of 11, where this
+#: Python's ``Future`` is what :func:`_lean_futures_supported` expects; else ``Future``.
+new_future: Callable[[], Future[Any]] = _lean_future if _lean_futures_supported() else Future
