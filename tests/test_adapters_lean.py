@@ -144,8 +144,8 @@ def _tracked_per_task(submit: Any, tasks: int = 2_000) -> float:
     return per_task
 
 
-def test_a_queued_task_is_as_many_tracked_objects_as_the_pools_own() -> None:
-    """The adapter's future and its work item together cost the collector no more than a bare submit.
+def test_a_queued_task_is_fewer_tracked_objects_than_the_pools_own() -> None:
+    """The adapter's future and its work item together cost the collector less than a bare submit.
 
     With many futures alive, the collections their allocations trigger cost more
     than submitting them; a task that grew a tuple or a bound method again would
@@ -172,9 +172,11 @@ def test_a_queued_task_is_as_many_tracked_objects_as_the_pools_own() -> None:
             pool.shutdown()
     bare, ours = counts
     assert bare >= 5  # a Future alone is several: the measurement sees them
-    # Half an object of slack: other threads of the process may allocate meanwhile; a task
-    # that grew an object more would be a whole one.
-    assert ours < bare + 0.5, f"{ours:.2f} tracked objects per task through the adapter, {bare:.2f} bare"
+    # The adapter's futures save the five methods a standard Condition binds (see
+    # _lean.new_future).  Half an object of slack: other threads of the process may
+    # allocate meanwhile; a task that grew an object more would be a whole one.
+    saved = 0 if new_future is cf.Future else 5
+    assert ours < bare - saved + 0.5, f"{ours:.2f} tracked objects per task through the adapter, {bare:.2f} bare"
 
 
 def _cpython_future_suites() -> Optional[List[Any]]:
