@@ -1,4 +1,4 @@
-"""Runner tasks for a standard ``ThreadPoolExecutor`` without the pool's own future.
+"""Runner tasks for a standard ``ThreadPoolExecutor`` without the pool's own future, and the adapters' futures.
 
 In runner mode (see :mod:`._base`) the adapter hands back a future of its own
 and runs each task through a runner that settles it, so the future the
@@ -19,6 +19,11 @@ which may override ``submit``) on Pythons whose work item is
 the pool's worker calls ``run()``, ``shutdown(cancel_futures=True)`` calls
 ``future.cancel()`` and a failed initializer ``future.set_exception()``.
 Anywhere else the pool's public ``submit`` is used, unchanged.
+
+:data:`new_future` makes the future every adapter hands back: a
+``concurrent.futures.Future`` whose condition does not bind its lock's
+methods to each instance, so that it is 6 objects for the garbage collector
+to track rather than 11.
 """
 
 from __future__ import annotations
@@ -207,8 +212,8 @@ class _Condition(threading.Condition):
 
     ``Condition.__init__`` stores five bound methods of its lock on every
     condition: 5 of the 11 objects a ``Future`` makes the garbage collector
-    track.  Here they are methods of
-    the class, calling the same methods of the same kind of lock.
+    track.  Here they are methods of the class, calling the same methods of
+    the same kind of lock.
     """
 
     def __init__(self) -> None:  # Condition.__init__ is not called: it would bind the five per instance.
