@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import gc
-import importlib
 import io
 import logging
 import sys
 import threading
 import unittest
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List
 
 import pytest
 
 from parsl_executor_protocol import adapt
 from parsl_executor_protocol.adapters._lean import LeanTask, new_future, runner_queue
+
+from ._cpython_futures import cpython_test_classes
 
 TIMEOUT = 60
 
@@ -179,28 +180,17 @@ def test_a_queued_task_is_fewer_tracked_objects_than_the_pools_own() -> None:
     assert ours < bare - saved + 0.5, f"{ours:.2f} tracked objects per task through the adapter, {bare:.2f} bare"
 
 
-def _cpython_future_suites() -> Optional[List[Any]]:
-    """CPython's FutureTests and its thread-pool wait/as_completed tests, where the interpreter ships them."""
-    names = ("FutureTests", "ThreadPoolWaitTests", "ThreadPoolAsCompletedTest")
-    try:
-        if sys.version_info >= (3, 13):  # 3.13 split the module into a package
-            base = "test.test_concurrent_futures"
-            modules = [importlib.import_module(f"{base}.{name}") for name in ("test_future", "test_wait",
-                                                                                "test_as_completed")]
-            return [getattr(module, name) for module, name in zip(modules, names, strict=True)]
-        module = importlib.import_module("test.test_concurrent_futures")
-        return [getattr(module, name) for name in names]
-    except (ImportError, AttributeError):
-        return None
-
-
 def test_cpythons_future_tests_pass_on_the_adapters_futures() -> None:
     """CPython's own tests of ``Future``, ``wait`` and ``as_completed``, on futures made as the adapters make theirs.
 
     Every ``Future()`` made while they run (by the tests, and by the thread pools
     they drive) gets the adapters' condition (see ``_lean.new_future``).
     """
-    suites = _cpython_future_suites()
+    suites = cpython_test_classes(
+        ("test_future", "FutureTests"),
+        ("test_wait", "ThreadPoolWaitTests"),
+        ("test_as_completed", "ThreadPoolAsCompletedTest"),
+    )
     if suites is None:
         version = f"{sys.version_info.major}.{sys.version_info.minor}"
         pytest.skip(f"Python {version} ships without its concurrent.futures tests")

@@ -13,7 +13,6 @@ named in :data:`NOT_APPLICABLE`.
 
 from __future__ import annotations
 
-import importlib
 import os
 import sys
 import unittest
@@ -28,6 +27,8 @@ from parsl.executors import ThreadPoolExecutor as ParslThreadPoolExecutor  # noq
 
 from parsl_executor_protocol import ParslFuturesExecutor, as_futures_executor  # noqa: E402
 
+from ._cpython_futures import cpython_test_classes  # noqa: E402
+
 #: CPython tests that cannot apply to a wrapper, and why (nothing else is left out).
 _CHILD = "runs a child interpreter that imports the executor class by name from concurrent.futures"
 NOT_APPLICABLE: Dict[str, str] = {
@@ -39,31 +40,13 @@ NOT_APPLICABLE: Dict[str, str] = {
 
 def _suite_classes() -> Optional[Tuple[Any, ...]]:
     """(ExecutorMixin, BaseTestCase, ExecutorTest, WaitTests, AsCompletedTests, ExecutorShutdownTest), if shipped."""
-    try:
-        if sys.version_info >= (3, 13):
-            # 3.13 split the module into a package
-            base = "test.test_concurrent_futures"
-            util = importlib.import_module(f"{base}.util")
-            return (
-                util.ExecutorMixin,
-                util.BaseTestCase,
-                importlib.import_module(f"{base}.executor").ExecutorTest,
-                importlib.import_module(f"{base}.test_wait").WaitTests,
-                importlib.import_module(f"{base}.test_as_completed").AsCompletedTests,
-                importlib.import_module(f"{base}.test_shutdown").ExecutorShutdownTest,
-            )
-        module = importlib.import_module("test.test_concurrent_futures")
-    except ImportError:
-        return None
-    if not hasattr(module, "ExecutorMixin"):
-        return None
-    return (
-        module.ExecutorMixin,
-        module.BaseTestCase,
-        module.ExecutorTest,
-        module.WaitTests,
-        module.AsCompletedTests,
-        module.ExecutorShutdownTest,
+    return cpython_test_classes(
+        ("util", "ExecutorMixin"),
+        ("util", "BaseTestCase"),
+        ("executor", "ExecutorTest"),
+        ("test_wait", "WaitTests"),
+        ("test_as_completed", "AsCompletedTests"),
+        ("test_shutdown", "ExecutorShutdownTest"),
     )
 
 
