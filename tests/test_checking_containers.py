@@ -99,6 +99,37 @@ def test_quick_vet_of_protocol_items_and_sequences() -> None:
     assert quick_vet(int) is None
 
 
+def test_a_protocol_typed_member_is_judged_inside_the_enclosing_check() -> None:
+    """``state: JobStateLike`` is judged by the engine directly: the enclosing isinstance keeps its recent table.
+
+    Through ``isinstance`` the nested check made ``JobStateLike`` the protocol
+    looked up last, and every repeated ``isinstance(status, JobStatusLike)``
+    then looked both tables up again.  Verdicts are the engine's either way.
+    """
+    status = _Status()
+
+    def judged() -> bool:
+        return isinstance(status, JobStatusLike)
+
+    assert judged()
+    assert judged()
+    assert _cache.recent_hooked[0] is JobStatusLike
+    assert _fast(status, JobStatusLike) is True
+    vars(status)["state"] = object()  # not a JobStateLike: the quick test fails and the full evaluation decides
+    assert _fast(status, JobStatusLike) is None
+    assert not judged()
+    assert not check(status, JobStatusLike).ok
+
+    class Renamed:
+        value = 2  # no name: not a JobStateLike, though its class was never checked before
+
+    vars(status)["state"] = Renamed()
+    assert not judged()
+    vars(status)["state"] = _State()
+    assert judged()
+    assert _cache.recent_hooked[0] is JobStatusLike
+
+
 @pytest.mark.parametrize("tasks", [{}, {1: Future()}, {1: MyFuture(), 2: Future()}])
 def test_instances_with_tasks_in_init_take_the_fast_path(tasks: Dict[int, Any]) -> None:
     """The 2020 fixture, its tasks dict set per instance, is settled by the fast path; verdicts agree."""

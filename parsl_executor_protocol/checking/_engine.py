@@ -48,7 +48,7 @@ from ..protocols._introspect import (
     type_name,
 )
 from ..protocols._model import ProtocolModel, protocol_model
-from . import _cache
+from . import _cache, _hints
 from ._report import ConformanceReport, Violation
 from ._verdict import (
     ABSENT,
@@ -530,6 +530,21 @@ def _instancecheck_miss(cls: type, instance: object) -> bool:
     return verdict
 
 
+def _nested_instancecheck(cls: type, instance: object) -> bool:
+    # isinstance() of a value the fast path vets (a member annotated with a package protocol),
+    # called directly: no dispatch through isinstance, and the recent table stays the enclosing
+    # check's, where a nested isinstance would swap it for this protocol's and back on every call.
+    kind = type(instance)
+    try:
+        fast = _hooked[identity(cls)][hash(kind) if type(kind) is _HASHED else identity(kind)].fast
+    except KeyError:
+        return isinstance(instance, cls)
+    verdict = fast_verdict(fast, instance)
+    if verdict is None:
+        return _instancecheck_full(cls, instance)
+    return verdict
+
+
 def _subclasscheck(cls: type, other: object) -> bool:
     """``issubclass(other, cls)`` for the package's metaclass: the engine's class-level check for protocols."""
     try:
@@ -547,5 +562,6 @@ def _subclasscheck(cls: type, other: object) -> bool:
 
 
 _meta.install_dispatch(_instancecheck, _subclasscheck)
+_hints.install_protocol_check(_nested_instancecheck)
 _cache.watch_mock_patches()
 _cache.let_go_at_full_collections()

@@ -9,6 +9,7 @@ this module re-exports for the engine.
 from __future__ import annotations
 
 import collections.abc
+import functools
 import types
 import typing
 import warnings
@@ -240,6 +241,27 @@ _SEQUENCE_ORIGINS = (
 )
 
 
+def _isinstance_of(protocol: Any, value: Any) -> bool:
+    return isinstance(value, protocol)
+
+
+#: ``protocol_check(protocol, value)``, the quick test of a value annotated with one of the
+#: package's protocols: ``isinstance`` until the engine installs its own (see
+#: :func:`install_protocol_check`).
+_protocol_check: Callable[[Any, Any], bool] = _isinstance_of
+
+
+def install_protocol_check(protocol_check: Callable[[Any, Any], bool]) -> None:
+    """Test values annotated with one of the package's protocols with ``protocol_check(protocol, value)``.
+
+    The engine installs its ``isinstance`` for values inside a check, which
+    skips ``isinstance``'s dispatch and leaves the check that called it the
+    protocol it looked up last.  Tests made before the call keep the old one.
+    """
+    global _protocol_check  # noqa: PLW0603  (set once, by the engine)
+    _protocol_check = protocol_check
+
+
 def _is_package_protocol(hint: Any) -> bool:
     # One of the package's runtime protocols: its isinstance is the engine's, which runs no
     # object code (a recursive reference is assumed to conform, as in any check).
@@ -255,7 +277,7 @@ def _item_test(hint: Any) -> Optional[Callable[[Any], bool]]:
         ids = frozenset(map(identity, classes))
         return lambda item: identity(type(item)) in ids
     if _is_package_protocol(hint):
-        return lambda item: isinstance(item, hint)
+        return functools.partial(_protocol_check, hint)
     origin = typing.get_origin(hint)
     # A generic class that holds no items (Future[Any]): beartype checks the class alone, and
     # so does this, without running code: issubclass() on a class whose metaclass is type
@@ -286,7 +308,7 @@ def quick_vet(hint: Any) -> Optional[Callable[[Any], bool]]:
     builtin types' own methods.
     """
     if _is_package_protocol(hint):
-        return lambda value: isinstance(value, hint)
+        return functools.partial(_protocol_check, hint)
     origin = typing.get_origin(hint)
     args = typing.get_args(hint)
     if origin in _UNION_ORIGINS:
