@@ -57,7 +57,7 @@ from zope.interface import Attribute, Interface, implementer
 from zope.interface.interface import InterfaceClass
 from zope.interface.verify import verifyObject
 
-from parsl_executor_protocol import JobStatusLike, check
+from parsl_executor_protocol import JobStatusLike, ParslExecutorProtocol, check
 from parsl_executor_protocol._memo import identity
 
 #: Rounds per measurement, classes per first-call round, and seconds one timed batch lasts.
@@ -323,6 +323,39 @@ def measure_hook_floor() -> None:
              note="reported without a goal: the least a Python-level __instancecheck__ costs")
 
 
+def measure_alternating() -> None:
+    """Reported, no goal: isinstance and check() on instances of four classes in turn, each a class other than the last.
+
+    The hot paths remember the (protocol, class) they looked up last; in turn,
+    every call misses that and looks the class up in the protocol's table.
+    The anchor is the same sixteen calls grouped by class (four in a row of
+    each), which miss four times; typing's isinstance in turn is reported
+    alongside (``typing_us``).
+    """
+    subject = next(s for s in subjects() if s.protocol is ParslExecutorProtocol)
+    xs = [subject.instances[shape] for shape in SHAPES]
+    assert len({type(x) for x in xs}) == len(xs)
+    assert all(isinstance(x, subject.protocol) and isinstance(x, subject.plain) for x in xs)
+    in_turn, grouped = xs * len(xs), [x for x in xs for _ in xs]
+    namespace = {"in_turn": in_turn, "grouped": grouped, "ours": subject.protocol, "plain": subject.plain,
+                 "check": check}
+    times = _interleaved(
+        {
+            "ours": "for y in in_turn: isinstance(y, ours)",
+            "ours_grouped": "for y in grouped: isinstance(y, ours)",
+            "typing": "for y in in_turn: isinstance(y, plain)",
+            "check": "for y in in_turn: check(y)",
+            "check_grouped": "for y in grouped: check(y)",
+        },
+        namespace,
+    )
+    calls = len(in_turn)
+    note = "reported without a goal: the anchor is the same calls grouped by class"
+    emit("P1_isinstance_in_turn", times["ours"] / calls, times["ours_grouped"] / calls, "us", classes=len(xs),
+         typing_us=round(times["typing"] / calls, 4), note=note)
+    emit("P2_check_in_turn", times["check"] / calls, times["check_grouped"] / calls, "us", classes=len(xs), note=note)
+
+
 def measure_p2() -> None:
     """P2: the first check() of new classes against verifyObject; repeated check() against the floor."""
     executor = make_executor_class()()
@@ -357,6 +390,7 @@ def main() -> None:
         REPEATS, FRESH_CLASSES, BATCH_SECONDS, FIRST_ROUNDS = QUICK
     measure_p1()
     measure_hook_floor()
+    measure_alternating()
     measure_p2()
     if args.here_only:
         return

@@ -505,6 +505,35 @@ def test_class_changes_are_seen_after_clear_cache() -> None:
     assert kinds(check(cls())) == {"start": "not_callable"}  # scale_out still comes from the base class
 
 
+def test_the_class_looked_up_last_answers_only_for_itself() -> None:
+    """isinstance and check() remember the (protocol, class) they looked up last, never an instance's facts.
+
+    Instances of a conforming and of a non-conforming class, checked in turn
+    and repeatedly, each get their own class's verdict; an instance of the
+    remembered class that lost a member on itself does not conform; a
+    ``clear_cache(cls)`` is seen by the very next check.
+    """
+    def judged(obj: object) -> bool:
+        return isinstance(obj, ParslExecutorProtocol)
+
+    good, bad = _fresh_executor_class(), _fresh_executor_class()
+    bad.start = None  # type: ignore[attr-defined]
+    for _ in range(3):
+        for cls, ok in ((good, True), (good, True), (bad, False), (bad, False), (good, True)):
+            assert judged(cls()) is ok
+            assert check(cls()).ok is ok
+    instance = good()
+    assert judged(instance)
+    instance.submit = None
+    assert not judged(instance)
+    assert kinds(check(instance)) == {"submit": "not_callable"}
+    assert judged(good())
+    good.shutdown = None  # type: ignore[attr-defined]
+    clear_cache(good)
+    assert not judged(good())
+    assert kinds(check(good())) == {"shutdown": "not_callable"}
+
+
 def test_clear_cache_of_a_base_drops_its_subclasses_verdicts() -> None:
     """clear_cache(Base) also forgets the verdicts of classes inheriting from Base."""
 

@@ -46,23 +46,26 @@ def check(obj_or_class: object, protocol: Any = ParslExecutorProtocol) -> Confor
     Raises :class:`~parsl_executor_protocol.errors.NotAProtocolError` if
     ``protocol`` is not a protocol class; never raises because of the object.
     """
-    # The engine's plan lookup, inlined, and the plan's quick report: this is every repeated check().
+    # The engine's plan lookup, inlined (see _cache.recent_checked), and the plan's quick report:
+    # this is every repeated check().
     cls = type(obj_or_class)
     recent = _cache.recent_checked
-    try:
-        if recent[0] is protocol:
-            table = recent[1]
+    if recent[2] is cls and recent[0] is protocol and recent[4] is _cache.epoch:
+        plan: Plan = recent[3]
+    else:
+        epoch = _cache.epoch  # before the lookup: a clear meanwhile leaves the entry unused
+        try:
+            table = recent[1] if recent[0] is protocol else _tables[identity(protocol)]
+            plan = table[hash(cls) if type(cls) is HASHED_AS_IDENTITY else identity(cls)]
+        except KeyError:
+            if issubclass(cls, type):  # a class, judged at class level (is_class, without the call)
+                return _class_report(protocol, obj_or_class)
+            plan = plan_of(protocol, cls)  # possibly not cached (a recursive reference): not remembered
+            current = _tables.get(identity(protocol))
+            if current is not None:  # the recent table may be one clear_cache() dropped: take the current one
+                _cache.recent_checked = (protocol, current, None, None, None)
         else:
-            table = _tables[identity(protocol)]
-            _cache.recent_checked = (protocol, table)
-        plan: Plan = table[hash(cls) if type(cls) is HASHED_AS_IDENTITY else identity(cls)]
-    except KeyError:
-        if issubclass(cls, type):  # a class, judged at class level (is_class, without the call)
-            return _class_report(protocol, obj_or_class)
-        plan = plan_of(protocol, cls)
-        current = _tables.get(identity(protocol))
-        if current is not None:  # the recent table may be one clear_cache() dropped: take the current one
-            _cache.recent_checked = (protocol, current)
+            _cache.recent_checked = (protocol, table, cls, plan, epoch)
     quick = plan.quick
     if quick is None:  # the class decides alone: every instance conforms
         return plan.ok_report

@@ -45,12 +45,17 @@ models: Dict[int, Any] = {}
 tables: Dict[int, Dict[int, Any]] = {}
 #: The same tables, for the runtime-checkable protocols only: what isinstance/issubclass read.
 hooked: Dict[int, Dict[int, Any]] = {}
-#: The protocol ``isinstance`` looked up last and its table, and the same for ``check()``: the hot
-#: paths try it before the identity-keyed lookup.  Read and replaced without a lock; a table is
-#: emptied before it is dropped (see :func:`_drop`), so a stale pair can only miss, and a miss
-#: replaces it.
-recent_hooked: Tuple[Any, Dict[int, Any]] = (None, {})
-recent_checked: Tuple[Any, Dict[int, Any]] = (None, {})
+#: Replaced, never changed, after anything that may leave a cached verdict stale (:func:`clear`,
+#: :func:`install`): a recent entry (below) remembered under an older epoch is not used.
+epoch: object = object()
+#: What ``isinstance`` looked up last, and the same for ``check()``: ``(protocol, its table,
+#: class, plan, epoch)``.  The hot paths try the class and then the protocol before the
+#: identity-keyed lookups.  Read and replaced without a lock: a thread that read the epoch
+#: before a clear stores its entry under the old one; a table is emptied before it is dropped
+#: (see :func:`_drop`), so a stale table can only miss.  An entry holds its class, so every
+#: full garbage collection starts by forgetting them (see :func:`_let_go`).
+NO_RECENT: Tuple[Any, Dict[int, Any], Any, Any, object] = (None, {}, None, None, None)
+recent_hooked = recent_checked = NO_RECENT
 _watched: Dict[int, Any] = {}
 _memos: List[Dict[Any, Any]] = []
 _lock = threading.RLock()
@@ -104,10 +109,13 @@ def _forget(key: int, ref: weakref.ref[type]) -> None:
 
 def _let_go(phase: str, info: Dict[str, Any]) -> None:
     # A gc.callbacks entry: at the start of a full collection, before the collector looks for
-    # garbage, drop the verdicts that keep their class alive, so that this very collection
-    # frees a class nothing else uses (and its weak reference's callback, _forget, runs).
+    # garbage, drop the verdicts that keep their class alive and the recent entries (which hold
+    # theirs), so that this very collection frees a class nothing else uses (and its weak
+    # reference's callback, _forget, runs).  Their verdicts stay right: no new epoch.
     if phase != "start" or info.get("generation") != 2:
         return
+    global recent_hooked, recent_checked  # noqa: PLW0603  (the hot paths read them as module attributes)
+    recent_hooked = recent_checked = NO_RECENT
     with _lock:
         for table in list(tables.values()):
             for key, plan in list(table.items()):
@@ -124,7 +132,8 @@ def let_go_at_full_collections() -> None:
     nothing else uses it.  A class still in use is judged again at its next
     check: one first check per full collection, where full collections are
     rare (the collector runs one when the objects that survived younger
-    collections have grown by a quarter).
+    collections have grown by a quarter).  The classes ``isinstance`` and
+    ``check()`` looked up last are let go at the same time.
     """
     if _let_go not in gc.callbacks:
         gc.callbacks.append(_let_go)
@@ -141,27 +150,30 @@ def clear(cls: Optional[type] = None) -> None:
     for table in _memos:
         table.clear()
     _model.forget(cls)
-    global recent_hooked, recent_checked  # noqa: PLW0603  (the hot paths read them as module attributes)
+    global recent_hooked, recent_checked, epoch  # noqa: PLW0603  (the hot paths read them as module attributes)
     with _lock:
-        recent_hooked = recent_checked = (None, {})
+        recent_hooked = recent_checked = NO_RECENT
         if cls is None:
             # Tables before models: a model found without its table is built afresh (see _engine.model_of).
             for key in list(tables):
                 _drop(key)
             models.clear()
             _watched.clear()
-            return
-        target = identity(cls)
-        if models.pop(target, None) is not None:
-            _drop(target)
-        for table in list(tables.values()):
-            for key, plan in list(table.items()):
-                if target in plan.mro_ids:
-                    table.pop(key, None)
+        else:
+            target = identity(cls)
+            if models.pop(target, None) is not None:
+                _drop(target)
+            for table in list(tables.values()):
+                for key, plan in list(table.items()):
+                    if target in plan.mro_ids:
+                        table.pop(key, None)
+        # After the verdicts are gone: a thread that reads the new epoch finds them gone.
+        epoch = object()
 
 
 def install(key: int, model: Any, runtime_checkable: bool) -> None:
     """Make ``model`` the model of protocol ``key``, with a fresh verdict table in place of any old one."""
+    global epoch  # noqa: PLW0603  (the hot paths read it as a module attribute)
     with _lock:
         _drop(key)
         models[key] = model
@@ -169,6 +181,7 @@ def install(key: int, model: Any, runtime_checkable: bool) -> None:
         tables[key] = table
         if runtime_checkable:
             hooked[key] = table
+        epoch = object()  # the old model's verdicts, dropped above, may be a recent entry's
 
 
 def _drop(key: int) -> None:

@@ -490,15 +490,17 @@ def _instancecheck(cls: type, instance: object) -> bool:
     """``isinstance(instance, cls)`` for the package's metaclass: the engine for protocols."""
     kind = type(instance)
     recent = _cache.recent_hooked
-    try:
-        if recent[0] is cls:
-            table = recent[1]
-        else:
-            table = _hooked[identity(cls)]
-            _cache.recent_hooked = (cls, table)
-        fast = table[hash(kind) if type(kind) is _HASHED else identity(kind)].fast
-    except KeyError:
-        return _instancecheck_miss(cls, instance)
+    if recent[2] is kind and recent[0] is cls and recent[4] is _cache.epoch:
+        fast = recent[3].fast
+    else:
+        epoch = _cache.epoch  # before the lookup: a clear meanwhile leaves the entry unused
+        try:
+            table = recent[1] if recent[0] is cls else _hooked[identity(cls)]
+            plan = table[hash(kind) if type(kind) is _HASHED else identity(kind)]
+        except KeyError:
+            return _instancecheck_miss(cls, instance)
+        _cache.recent_hooked = (cls, table, kind, plan, epoch)
+        fast = plan.fast
     # fast_verdict, inlined: this is the hot path of every isinstance.
     if fast is True:
         return True
@@ -526,7 +528,7 @@ def _instancecheck_miss(cls: type, instance: object) -> bool:
     verdict = conforms_instance(cls, instance)
     table = _hooked.get(identity(cls))
     if table is not None:  # the recent table may be one clear_cache() dropped: take the current one
-        _cache.recent_hooked = (cls, table)
+        _cache.recent_hooked = (cls, table, None, None, None)
     return verdict
 
 
