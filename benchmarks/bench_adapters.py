@@ -44,6 +44,7 @@ import argparse
 import concurrent.futures as cf
 import gc
 import importlib
+import logging as py_logging
 import statistics
 import sys
 import tempfile
@@ -74,6 +75,12 @@ def _dfk_seconds(make_executor: Callable[[], Any], run_dir: str, logging: bool) 
     from parsl.config import Config
     from parsl.dataflow.dflow import DataFlowKernel
 
+    # A DataFlowKernel that initialises logging sets the "parsl" logger to DEBUG and leaves it
+    # there after cleanup (it removes only its handler): every later run, logging "off" or not,
+    # would then build a record for each of parsl's debug lines.  Each run starts as a fresh
+    # process would.
+    parsl_logger = py_logging.getLogger("parsl")
+    level = parsl_logger.level
     dfk = DataFlowKernel(Config(executors=[make_executor()], run_dir=run_dir, initialize_logging=logging))
     try:
         app = python_app(noop, data_flow_kernel=dfk)
@@ -84,6 +91,7 @@ def _dfk_seconds(make_executor: Callable[[], Any], run_dir: str, logging: bool) 
         return time.perf_counter() - start
     finally:
         dfk.cleanup()
+        parsl_logger.setLevel(level)
 
 
 def _rounds(runs: Dict[str, Callable[[], float]], rounds: int) -> Dict[str, List[float]]:

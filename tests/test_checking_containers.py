@@ -100,11 +100,11 @@ def test_quick_vet_of_protocol_items_and_sequences() -> None:
 
 
 def test_a_protocol_typed_member_is_judged_inside_the_enclosing_check() -> None:
-    """``state: JobStateLike`` is judged by the engine directly: the enclosing isinstance keeps its recent table.
+    """``state: JobStateLike`` is judged by the engine directly: the enclosing isinstance keeps its recent entry.
 
     Through ``isinstance`` the nested check made ``JobStateLike`` the protocol
     looked up last, and every repeated ``isinstance(status, JobStatusLike)``
-    then looked both tables up again.  Verdicts are the engine's either way.
+    then looked both up again.  Verdicts are the engine's either way.
     """
     status = _Status()
 

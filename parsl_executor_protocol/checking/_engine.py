@@ -534,8 +534,8 @@ def _instancecheck_miss(cls: type, instance: object) -> bool:
 
 def _nested_instancecheck(cls: type, instance: object) -> bool:
     # isinstance() of a value the fast path vets (a member annotated with a package protocol),
-    # called directly: no dispatch through isinstance, and the recent table stays the enclosing
-    # check's, where a nested isinstance would swap it for this protocol's and back on every call.
+    # called directly: no dispatch through isinstance, and the recent entry stays the enclosing
+    # check's, where a nested isinstance would replace it on every call (see _cache.recent_hooked).
     kind = type(instance)
     try:
         fast = _hooked[identity(cls)][hash(kind) if type(kind) is _HASHED else identity(kind)].fast

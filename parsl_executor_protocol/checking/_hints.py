@@ -256,7 +256,8 @@ def install_protocol_check(protocol_check: Callable[[Any, Any], bool]) -> None:
 
     The engine installs its ``isinstance`` for values inside a check, which
     skips ``isinstance``'s dispatch and leaves the check that called it the
-    protocol it looked up last.  Tests made before the call keep the old one.
+    (protocol, class) it looked up last.  Tests made before the call keep the
+    old one.
     """
     global _protocol_check  # noqa: PLW0603  (set once, by the engine)
     _protocol_check = protocol_check
