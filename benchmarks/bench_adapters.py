@@ -48,9 +48,10 @@ import logging as py_logging
 import statistics
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
-from typing import Any, Callable, Dict, List, cast
+from typing import Any, Callable, Dict, List, Optional, cast
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _report import arguments, at_most, emit, paired
@@ -70,7 +71,25 @@ def noop() -> None:
     return None
 
 
-def _dfk_seconds(make_executor: Callable[[], Any], run_dir: str, logging: bool) -> float:
+class _CallCounter:
+    """A profile function counting the Python and the C function calls of every thread while ``on``."""
+
+    def __init__(self) -> None:
+        self.python = self.c = 0
+        self.on = False
+
+    def __call__(self, frame: Any, event: str, arg: Any) -> None:
+        if self.on:
+            if event == "call":
+                self.python += 1
+            elif event == "c_call":
+                self.c += 1
+
+
+def _dfk_seconds(
+    make_executor: Callable[[], Any], run_dir: str, logging: bool, counter: Optional[_CallCounter] = None
+) -> float:
+    """Seconds for DFK_TASKS no-op apps through a new DataFlowKernel; ``counter`` counts their calls."""
     from parsl import python_app
     from parsl.config import Config
     from parsl.dataflow.dflow import DataFlowKernel
@@ -81,15 +100,25 @@ def _dfk_seconds(make_executor: Callable[[], Any], run_dir: str, logging: bool) 
     # process would.
     parsl_logger = py_logging.getLogger("parsl")
     level = parsl_logger.level
+    if counter is not None:  # before the DFK and the pool start their threads, which inherit it
+        sys.setprofile(counter)
+        threading.setprofile(counter)
     dfk = DataFlowKernel(Config(executors=[make_executor()], run_dir=run_dir, initialize_logging=logging))
     try:
         app = python_app(noop, data_flow_kernel=dfk)
+        app().result(timeout=600)  # the pool's threads start, and parsl's first-call work is done
         start = time.perf_counter()
+        if counter is not None:
+            counter.on = True
         futures = [app() for _ in range(DFK_TASKS)]
         for future in futures:
             future.result(timeout=600)
+        if counter is not None:
+            counter.on = False
         return time.perf_counter() - start
     finally:
+        sys.setprofile(None)
+        threading.setprofile(None)
         dfk.cleanup()
         parsl_logger.setLevel(level)
 
@@ -119,17 +148,19 @@ def bench_dfk_throughput() -> None:
     from parsl.executors import ThreadPoolExecutor as ParslThreadPoolExecutor
     from parsl.executors.base import ParslExecutor
 
+    def adapter_executor(**options: Any) -> ParslExecutor:
+        return cast(ParslExecutor, adapt(cf.ThreadPoolExecutor(2), label="threads", **options))
+
+    def anchor_executor() -> ParslExecutor:
+        return ParslThreadPoolExecutor(max_threads=2, label="threads")
+
     with tempfile.TemporaryDirectory() as run_dir:
 
         def adapter(logging: bool, **options: Any) -> Callable[[], float]:
-            return lambda: _dfk_seconds(
-                lambda: cast(ParslExecutor, adapt(cf.ThreadPoolExecutor(2), label="threads", **options)), run_dir,
-                logging,
-            )
+            return lambda: _dfk_seconds(lambda: adapter_executor(**options), run_dir, logging)
 
         def anchor(logging: bool) -> Callable[[], float]:
-            return lambda: _dfk_seconds(lambda: ParslThreadPoolExecutor(max_threads=2, label="threads"), run_dir,
-                                        logging)
+            return lambda: _dfk_seconds(anchor_executor, run_dir, logging)
 
         anchor(False)()  # warm-up: imports, first DFK
         times = _rounds(
@@ -156,6 +187,25 @@ def bench_dfk_throughput() -> None:
         emit("P3_dfk_throughput", ours_s, anchor_s, f"s per {DFK_TASKS} apps", mode="default", **common,
              **at_most("P3", f"DFK tasks/s through the thread adapter >= 1.00x parsl's ThreadPoolExecutor "
                              f"(logging {logging})", ratio, 1.0))
+    _dfk_calls(adapter_executor, anchor_executor)
+
+
+def _dfk_calls(adapter_executor: Callable[[], Any], anchor_executor: Callable[[], Any]) -> None:
+    """Reported, no goal: the function calls per app of every thread, through the adapter and through parsl's pool.
+
+    A count, not a time: the same on any machine at any load, where P3's
+    times drift from round to round by more than the two differ.
+    """
+    counts = {}
+    with tempfile.TemporaryDirectory() as run_dir:
+        for name, make in (("ours", adapter_executor), ("anchor", anchor_executor)):
+            counter = _CallCounter()
+            _dfk_seconds(make, run_dir, False, counter)
+            counts[name] = counter
+    emit("P3_dfk_calls_per_app", counts["ours"].python / DFK_TASKS, counts["anchor"].python / DFK_TASKS,
+         "Python calls per app", ours_c_calls=round(counts["ours"].c / DFK_TASKS, 3),
+         anchor_c_calls=round(counts["anchor"].c / DFK_TASKS, 3), tasks=DFK_TASKS, logging="off",
+         note="reported without a goal: calls counted in every thread, the DFK's and the pool's included")
 
 
 def _raw_seconds(submit: Callable[[], cf.Future[Any]]) -> float:
