@@ -167,3 +167,48 @@ def test_a_parse_another_thread_disturbed_is_retried() -> None:
     with pytest.raises(SystemError):
         parser_race_retried(disturbed(3))
     assert len(calls) == 3
+
+
+def test_no_check_that_starts_after_a_clear_answers_from_what_it_dropped() -> None:
+    """A class changed and cleared while threads check it: every check begun after clear_cache() returns sees the change.
+
+    The hot paths remember the (protocol, class) they looked up last.  A thread
+    that looked the class up just before the clear stores its entry after it;
+    the entry carries the epoch read before the lookup, which the clear
+    replaced, so that no later check uses it.
+    """
+    stale: List[str] = []
+    switch_interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        for round_ in range(40):
+            cls = type(f"Cleared{round_}", (Concrete2020Executor,), {})
+            obj = cls()
+            assert isinstance(obj, ParslExecutorProtocol)
+            assert check(obj).ok
+            cleared, stop = threading.Event(), threading.Event()
+
+            def checker(obj: Any = obj, cleared: threading.Event = cleared, stop: threading.Event = stop) -> None:
+                while not stop.is_set():
+                    after = cleared.is_set()
+                    verdicts = (isinstance(obj, ParslExecutorProtocol), check(obj).ok)
+                    if after and any(verdicts):
+                        stale.append(f"round {round_}: {verdicts}")
+                        return
+
+            threads = [threading.Thread(target=checker, daemon=True) for _ in range(4)]
+            for thread in threads:
+                thread.start()
+            time.sleep(0.002)
+            cls.start = None  # type: ignore[attr-defined]
+            clear_cache(cls)
+            cleared.set()
+            time.sleep(0.005)
+            stop.set()
+            for thread in threads:
+                thread.join(GRACE)
+            assert not any(thread.is_alive() for thread in threads), "a checking thread hung"
+    finally:
+        sys.setswitchinterval(switch_interval)
+        clear_cache()
+    assert stale == []
