@@ -170,7 +170,7 @@ def test_a_parse_another_thread_disturbed_is_retried() -> None:
 
 
 def test_no_check_that_starts_after_a_clear_answers_from_what_it_dropped() -> None:
-    """A class changed and cleared while threads check it: every check begun after clear_cache() returns sees the change.
+    """A class changed and cleared while threads check it: every check begun after clear_cache() sees the change.
 
     The hot paths remember the (protocol, class) they looked up last.  A thread
     that looked the class up just before the clear stores its entry after it;
