@@ -117,8 +117,9 @@ def _dfk_seconds(
             counter.on = False
         return time.perf_counter() - start
     finally:
-        sys.setprofile(None)
-        threading.setprofile(None)
+        if counter is not None:  # only a counting run set them: a profiler running the benchmark stays
+            sys.setprofile(None)
+            threading.setprofile(None)
         dfk.cleanup()
         parsl_logger.setLevel(level)
 
