@@ -12,7 +12,8 @@ PIP_INSTALL := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 
 .PHONY: demo test lint typecheck pytest matrix test-slow bench venv clean pyright plugin-compat docs parsl-suite
 
-$(STAMP): pyproject.toml constraints.txt
+# setup.py builds the checking engine's optional C hook into the source tree (editable install).
+$(STAMP): pyproject.toml constraints.txt setup.py parsl_executor_protocol/checking/_speedups.c
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(PIP_INSTALL) --upgrade pip
 	$(PIP_INSTALL) -c constraints.txt -e '.[$(EXTRAS)]'
@@ -31,8 +32,13 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+# The whole suite through the C isinstance hook, then the checking tests through the
+# pure-Python hook, which installs without a C compiler have.
+CHECKING_TESTS := tests/test_checking.py tests/test_checking_hostile.py tests/test_checking_threads.py \
+	tests/test_checking_containers.py tests/test_checking_speedups.py
 pytest: $(STAMP) $(SUITE_VENV)/.installed
 	$(BIN)/python -m pytest -q
+	PARSL_EXECUTOR_PROTOCOL_PURE_PYTHON=1 $(BIN)/python -m pytest -q $(CHECKING_TESTS)
 
 # basedpyright ("standard" mode, pyrightconfig.json) over the package.
 pyright: $(STAMP)

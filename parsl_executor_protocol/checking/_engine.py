@@ -33,6 +33,7 @@ decides that they do not, a quick report that always answers ``None``.
 
 from __future__ import annotations
 
+import os
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from .._memo import HASHED_AS_IDENTITY, bounded_put, identity
@@ -565,7 +566,31 @@ def _subclasscheck(cls: type, other: object) -> bool:
     return plan_of(cls, other).class_verdict(other).ok  # type: ignore[arg-type]  # other is a class
 
 
-_meta.install_dispatch(_instancecheck, _subclasscheck)
+#: Set to a non-empty value, the engine installs :func:`_instancecheck` even where the C hook
+#: was built (setup.py then builds none): the same verdicts, without the C code.
+PURE_PYTHON_VARIABLE = "PARSL_EXECUTOR_PROTOCOL_PURE_PYTHON"
+
+
+def _hook() -> Callable[[Any, Any], bool]:
+    # The C hook (_speedups.c) is _instancecheck in C: a Python __instancecheck__ costs a bound
+    # method and a frame before it does anything, 2-5x isinstance(x, object).
+    if os.environ.get(PURE_PYTHON_VARIABLE):
+        return _instancecheck
+    try:
+        from . import _speedups
+    except ImportError:  # not built: no C compiler at install, or another interpreter
+        return _instancecheck
+    meta = type("ProbeMeta", (type,), {})
+    probes = (object(), meta, meta("Probe", (), {}))
+    if any(_speedups.identity(p) != (hash(p) if type(p) is _HASHED else identity(p)) for p in probes):
+        return _instancecheck  # it would key the tables otherwise than the cache does
+    return _speedups.Hook(_cache.__dict__, _instancecheck_miss, _instancecheck_full)
+
+
+#: The ``isinstance`` hook installed: the C one when it was built, else :func:`_instancecheck`.
+installed_instancecheck = _hook()
+HOOK_IN_C = installed_instancecheck is not _instancecheck
+_meta.install_dispatch(installed_instancecheck, _subclasscheck)
 _hints.install_protocol_check(_nested_instancecheck)
 _cache.watch_mock_patches()
 _cache.let_go_at_full_collections()

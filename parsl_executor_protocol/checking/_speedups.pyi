@@ -1,0 +1,14 @@
+"""The checking engine's ``isinstance`` hook, in C (``_speedups.c``); optional."""
+
+from typing import Any, Callable, Dict
+
+class Hook:
+    """``_engine._instancecheck``'s hit path in C, bound to the class like a function."""
+
+    def __init__(
+        self, state: Dict[str, Any], miss: Callable[[Any, Any], bool], full: Callable[[Any, Any], bool]
+    ) -> None: ...
+    def __call__(self, cls: Any, instance: Any) -> bool: ...
+
+def identity(obj: object) -> int:
+    """The key the hook computes for ``obj``: the engine's identity."""

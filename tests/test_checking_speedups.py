@@ -1,0 +1,185 @@
+"""The C isinstance hook: built where it can be, the same verdicts as the Python hook, no leaks.
+
+The rest of the suite checks verdicts through whichever hook is installed (the C one
+wherever it was built); ``make test`` also runs the checking tests with
+``PARSL_EXECUTOR_PROTOCOL_PURE_PYTHON`` set, through the Python hook.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import sysconfig
+import textwrap
+from typing import Any, Callable, Iterator, List, Tuple, cast
+
+import pytest
+
+import parsl_executor_protocol as pep
+from parsl_executor_protocol import ParslExecutorProtocol, clear_cache
+from parsl_executor_protocol.checking import _cache, _engine
+from parsl_executor_protocol.protocols._meta import ContractMeta
+
+from ._checking_cases import HITS, HOSTILE, all_styles_once, build, conforming_choices
+
+PURE = bool(os.environ.get(_engine.PURE_PYTHON_VARIABLE))
+needs_c_hook = pytest.mark.skipif(not _engine.HOOK_IN_C, reason="the C hook is not installed")
+
+
+def _can_build() -> bool:
+    compiler = (sysconfig.get_config_var("CC") or "").split()
+    return (
+        platform.python_implementation() == "CPython"
+        and not sysconfig.get_config_var("Py_GIL_DISABLED")
+        and bool(compiler)
+        and shutil.which(compiler[0]) is not None
+        and os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h"))
+    )
+
+
+def test_the_c_hook_is_installed_wherever_it_can_be_built() -> None:
+    installed = ContractMeta.__dict__["__instancecheck__"]
+    assert installed is _engine.installed_instancecheck
+    if PURE:
+        assert installed is _engine._instancecheck
+    elif _can_build():
+        assert _engine.HOOK_IN_C, "a C compiler and Python.h are here, but the C hook was not built or not installed"
+    else:
+        pytest.skip("no C compiler or no Python.h: the pure-Python hook is the one to have")
+
+
+def test_the_pure_python_variable_installs_the_python_hook() -> None:
+    script = textwrap.dedent(
+        """
+        from parsl_executor_protocol import HasLifecycle
+        from parsl_executor_protocol.checking import _cache, _engine
+        from parsl_executor_protocol.protocols._meta import ContractMeta
+
+        class Lifecycle:
+            def start(self): ...
+            def shutdown(self): ...
+
+        assert isinstance(Lifecycle(), HasLifecycle) and not isinstance(3, HasLifecycle)
+        assert ContractMeta.__dict__["__instancecheck__"] is _engine._instancecheck
+        print(_engine.HOOK_IN_C)
+        """
+    )
+    env = {**os.environ, _engine.PURE_PYTHON_VARIABLE: "1"}
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "False"
+
+
+def _instances() -> Iterator[Tuple[str, object]]:
+    """Executors of every member style, hostile ones too, and each with every member shadowed by ``None``."""
+    for name, style in all_styles_once():
+        for hostile in (frozenset(), frozenset(HOSTILE) - {"metaclass"}):
+            case = build({**conforming_choices(), name: style}, hostile)
+            instance = case.cls()
+            yield f"{name}={style} hostile={sorted(hostile)}", instance
+            for member in ("submit", "label", "tasks", "run_dir"):
+                shadowed = case.cls()
+                namespace = getattr(shadowed, "__dict__", None)  # __getattribute__ may be hostile: HITS reset later
+                if type(namespace) is not dict:
+                    break
+                namespace[member] = None  # past any property
+                yield f"{name}={style} hostile={sorted(hostile)} {member}=None", shadowed
+
+
+def _protocols() -> List[Any]:
+    return [value for value in map(vars(pep).get, pep.__all__) if isinstance(value, ContractMeta)]
+
+
+@needs_c_hook
+def test_the_c_hook_and_the_python_hook_agree() -> None:
+    c_hook, python_hook = _engine.installed_instancecheck, _engine._instancecheck
+    subjects: List[Tuple[str, object]] = [*_instances(), ("int", 3), ("object", object()), ("None", None)]
+    protocols = _protocols()
+    HITS.count = 0
+    compared = 0
+    for round_ in range(2):  # the first round fills the cache, the second answers from it
+        for label, instance in subjects:
+            for protocol in protocols if label in ("int", "object", "None") else [ParslExecutorProtocol]:
+                # In both orders, so that each finds the recent entry the other left.
+                first, second = (c_hook, python_hook) if round_ else (python_hook, c_hook)
+                a, b, again = first(protocol, instance), second(protocol, instance), first(protocol, instance)
+                assert type(a) is type(b) is bool
+                assert a == b == again, (label, protocol)
+                compared += 1
+    assert compared > 200
+    assert HITS.count == 0, "a hook ran code of the checked class"
+
+
+@needs_c_hook
+def test_classes_checked_in_turn_with_collections_in_between() -> None:
+    # Every allocation may start a collection here, whose callbacks replace the recent entry
+    # and drop verdicts while the hook is between its reads and its store.
+    def conforming(index: int) -> type:
+        return build(conforming_choices()).cls if index % 2 else type(f"NotOne{index}", (), {})
+
+    classes = [conforming(index) for index in range(40)]
+    thresholds = gc.get_threshold()
+    gc.set_threshold(1, 1, 1)
+    try:
+        for round_ in range(30):
+            for index, cls in enumerate(classes):
+                assert isinstance(cls(), ParslExecutorProtocol) is bool(index % 2)
+            if round_ % 3 == 0:
+                clear_cache(classes[round_ % len(classes)])
+            if round_ % 7 == 0:
+                gc.collect()
+    finally:
+        gc.set_threshold(*thresholds)
+
+
+def _counts(objects: List[Any]) -> List[int]:
+    return [sys.getrefcount(o) for o in objects]
+
+
+@needs_c_hook
+@pytest.mark.parametrize(
+    "make",
+    [
+        pytest.param(lambda: build(conforming_choices()).cls(), id="function-verdict"),
+        pytest.param(lambda: build({**conforming_choices(), "label": "class_attribute"}).cls(), id="class-attribute"),
+        pytest.param(type("Plain", (), {}), id="class-decides"),
+    ],
+)
+def test_the_c_hook_leaks_no_reference(make: Callable[[], object]) -> None:
+    instance = make()
+    shadowed = make()
+    if hasattr(shadowed, "__dict__"):
+        vars(shadowed)["submit"] = None  # the full evaluation, through _instancecheck_full
+    protocol = ParslExecutorProtocol
+    hook = _engine.installed_instancecheck
+    for subject in (instance, shadowed):
+        hook(protocol, subject)
+    plan = _engine.plan_of(protocol, type(instance))
+    watched = [instance, shadowed, type(instance), protocol, plan, plan.fast, _cache.epoch]
+    if type(plan.fast) is tuple:
+        watched += list(plan.fast)
+    watched += [vars(subject) for subject in (instance, shadowed) if hasattr(subject, "__dict__")]
+    _cache.recent_hooked = _cache.NO_RECENT  # it holds some of them
+    before = _counts(watched)
+    for _ in range(2000):
+        hook(protocol, instance)
+        hook(protocol, shadowed)
+        hook(protocol, 3)  # a miss in turn: the recent entry is replaced every time
+    _cache.recent_hooked = _cache.NO_RECENT
+    after = _counts(watched)
+    assert after == before
+
+
+@needs_c_hook
+def test_the_c_hook_says_what_it_takes() -> None:
+    hook: Any = _engine.installed_instancecheck
+    with pytest.raises(TypeError, match="takes the class and one instance"):
+        hook(ParslExecutorProtocol)
+    with pytest.raises(TypeError):
+        cast(Any, type(hook))(state=[], miss=print, full=print)
