@@ -9,6 +9,9 @@ STAMP  := $(VENV)/.installed
 SUITE_VENV := .venv-parsl-suite
 EXTRAS := parsl,dask,test
 PIP_INSTALL := $(BIN)/python -m pip install --quiet --disable-pip-version-check
+# Editable installs put the checkout on sys.path (a .pth entry): mypy, which runs on the package
+# in the tests, cannot follow the import hook setuptools' default editable mode installs.
+EDITABLE := --config-settings editable_mode=compat -e
 
 .PHONY: demo test lint typecheck pytest matrix test-slow bench venv clean pyright plugin-compat docs parsl-suite
 
@@ -16,7 +19,7 @@ PIP_INSTALL := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 $(STAMP): pyproject.toml constraints.txt setup.py parsl_executor_protocol/checking/_speedups.c
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(PIP_INSTALL) --upgrade pip
-	$(PIP_INSTALL) -c constraints.txt -e '.[$(EXTRAS)]'
+	$(PIP_INSTALL) -c constraints.txt $(EDITABLE) '.[$(EXTRAS)]'
 	@touch $(STAMP)
 
 venv: $(STAMP)
@@ -51,7 +54,7 @@ $(MYPY_OLD)/.installed: pyproject.toml constraints.txt
 	@test -x $(MYPY_OLD)/bin/python || $(PYTHON) -m venv $(MYPY_OLD)
 	grep -v '^mypy==' constraints.txt > $(MYPY_OLD)/constraints.txt
 	$(MYPY_OLD)/bin/python -m pip install --quiet --disable-pip-version-check \
-		-c $(MYPY_OLD)/constraints.txt -e '.[parsl]' mypy==1.15.0 pytest pytest-timeout
+		-c $(MYPY_OLD)/constraints.txt $(EDITABLE) '.[parsl]' mypy==1.15.0 pytest pytest-timeout
 	@touch $@
 
 plugin-compat: $(MYPY_OLD)/.installed
@@ -68,7 +71,7 @@ $(SUITE_VENV)/.installed: pyproject.toml constraints.txt constraints-parsl-suite
 	grep -v '^pytest==' constraints.txt > $(SUITE_VENV)/constraints.txt
 	cat constraints-parsl-suite.txt >> $(SUITE_VENV)/constraints.txt
 	$(SUITE_VENV)/bin/python -m pip install --quiet --disable-pip-version-check \
-		-c $(SUITE_VENV)/constraints.txt -e '.[parsl-suite,dask,loky,mpi]'
+		-c $(SUITE_VENV)/constraints.txt $(EDITABLE) '.[parsl-suite,dask,loky,mpi]'
 	@touch $@
 
 parsl-suite: $(SUITE_VENV)/.installed
@@ -93,7 +96,7 @@ docs: $(STAMP)
 # does not stop the others, but fails the target once the report is written.
 BENCH_STAMP := $(VENV)/.bench-installed
 $(BENCH_STAMP): $(STAMP)
-	$(PIP_INSTALL) -c constraints.txt -e '.[$(EXTRAS),bench]'
+	$(PIP_INSTALL) -c constraints.txt $(EDITABLE) '.[$(EXTRAS),bench]'
 	@touch $@
 
 bench: $(BENCH_STAMP)

@@ -18,11 +18,14 @@ import textwrap
 from typing import Any, Callable, Iterator, List, Tuple, cast
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import parsl_executor_protocol as pep
 from parsl_executor_protocol import ParslExecutorProtocol, clear_cache
 from parsl_executor_protocol.checking import _cache, _engine
 from parsl_executor_protocol.protocols._meta import ContractMeta
+from parsl_executor_protocol.strategies import implementations, mutants
 
 from ._checking_cases import HITS, HOSTILE, all_styles_once, build, conforming_choices
 
@@ -114,6 +117,34 @@ def test_the_c_hook_and_the_python_hook_agree() -> None:
                 compared += 1
     assert compared > 200
     assert HITS.count == 0, "a hook ran code of the checked class"
+
+
+#: Values an instance's own member may be overwritten with: of accepted types and not, containers
+#: whose first item passes the member's quick test and not, a value no annotation accepts.
+_VALUES = st.sampled_from([None, 0, 1.5, "label", b"x", True, {}, {"key": 1}, {1: "x"}, [], [1], object(), print])
+
+
+@needs_c_hook
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_the_hooks_agree_on_drawn_implementations_of_every_protocol(data: st.DataObject) -> None:
+    protocol = data.draw(st.sampled_from(_protocols()), label="protocol")
+    drawn = implementations(protocol, as_instances=True)
+    broken = mutants(protocol, as_instances=True).map(lambda mutant: mutant[0])
+    instance = data.draw(st.one_of(drawn, broken), label="instance")
+    c_hook, python_hook = _engine.installed_instancecheck, _engine._instancecheck
+    namespace = getattr(instance, "__dict__", None)
+    names = sorted(set(dir(type(instance))) | set(namespace or ()))
+    for _ in range(data.draw(st.integers(0, 3), label="changes")):
+        assert c_hook(protocol, instance) == python_hook(protocol, instance) == c_hook(protocol, instance)
+        if type(namespace) is not dict:
+            break
+        name = data.draw(st.sampled_from([n for n in names if not n.startswith("__")] or ["label"]), label="member")
+        namespace[name] = data.draw(_VALUES, label="value")  # past any property
+    assert c_hook(protocol, instance) == python_hook(protocol, instance) == c_hook(protocol, instance)
+    for name in list(namespace or ())[:2]:
+        del namespace[name]  # type: ignore[union-attr]  # namespace is the dict here
+        assert c_hook(protocol, instance) == python_hook(protocol, instance)
 
 
 @needs_c_hook

@@ -29,6 +29,14 @@ verdict's form; ``isinstance`` reads any answer but ``False`` and ``None`` as
 ``True``.  A plan whose class decides alone that its instances conform has no
 quick report (``check()`` answers without a call), and one whose class
 decides that they do not, a quick report that always answers ``None``.
+
+The ``isinstance`` hook installed is :func:`_instancecheck`, or, where the
+package was built with its C extension, the same lookup in C (``_speedups.c``),
+which applies the plan's *native program* instead of the fast verdict: the
+class's verdict, or the generated function's tests as data (see
+:func:`_template`), so that neither the hook nor the function costs a Python
+frame.  It calls back into :func:`_instancecheck_miss` and
+:func:`_instancecheck_full` for what the cache does not settle (see :func:`_hook`).
 """
 
 from __future__ import annotations
@@ -79,6 +87,7 @@ class Plan:
         "holds_class",
         "members",
         "mro_ids",
+        "native",
         "of_classes",
         "ok_report",
         "protocol_id",
@@ -106,7 +115,7 @@ class Plan:
         # What an instance that overrides nothing in its __dict__ gets: the class's warnings.
         self.ok_report = ConformanceReport(self.subject, self.protocol_name, warnings)
         self.quick: Optional[Callable[[object], Any]]
-        self.fast, self.quick = _instantiate(template, self.read_dict, self.ok_report)
+        self.fast, self.quick, self.native = _instantiate(template, self.read_dict, self.ok_report)
         if self.of_classes:
             self.quick = _unsettled  # check() judges its instances, classes, at class level
         #: Whether the plan may keep ``cls`` alive: ``cls`` introduced its instances' ``__dict__``
@@ -163,27 +172,30 @@ def _template_of(members: Tuple[ClassMember, ...], no_dict: bool) -> Tuple[Any, 
 
 def _instantiate(
     template: Any, read_dict: Optional[Callable[[Any], Any]], ok: ConformanceReport
-) -> Tuple[Any, Optional[Callable[[object], Any]]]:
-    """A plan's fast verdict and quick report (see the module's doc), from its template.
+) -> Tuple[Any, Optional[Callable[[object], Any]], Any]:
+    """A plan's fast verdict, quick report and native program (see the module's doc), from its template.
 
     The quick report is the generated function itself; ``None`` when the class
     decides alone that its instances conform (``check()`` then answers ``ok``
-    without a call).
+    without a call).  The native program is what the C hook applies: the class's
+    verdict, or the generated function's tests as data (see :func:`_template`).
     """
     if template is True:
-        return True, None
+        return True, None, True
     if template is False:
-        return False, _unsettled
-    factory, constants, slot_members, names = template
+        return False, _unsettled, False
+    factory, constants, slot_members, names, (required, watch, optional, slots) = template
     arguments = [read_dict, *constants]
     for member in slot_members:
         arguments += [member.slot_reader, _accepting(member.accepted), member.vet]
     fast = factory(ok, *arguments)
+    slots = tuple((member.slot_reader, *slot) for member, slot in zip(slot_members, slots, strict=True))
+    native = (ok, read_dict, required, watch, optional, slots)
     if names is not None:
         # Nothing required of the instance: isinstance applies the common verdict itself (see
         # _instancecheck), without calling the fast function.
-        return (read_dict, names, fast), fast
-    return fast, fast
+        return (read_dict, names, fast), fast, native
+    return fast, fast, native
 
 
 def _unsettled(obj: object) -> None:
@@ -232,7 +244,16 @@ def _template(members: Tuple[ClassMember, ...], no_dict: bool) -> Any:
     constants += [_accepting(m.accepted) for m in required] + [m.vet for m in required]
     constants += [m.wanted.name for m in optional] + [_accepting(m.accepted) for m in optional]
     constants += [m.vet for m in optional]
-    return factory, constants, tuple(slots), names if not required and not slots else None
+    # The same tests as data, for the C hook: (name, accepted, vet) of the required and the optional
+    # members, the watched names, and (accepted, vet, needed) of the slots (their readers are the
+    # class's own: see _instantiate).  `accepted` is what the generated code receives (_accepting).
+    program = (
+        tuple((m.wanted.name, _accepting(m.accepted), m.vet) for m in required),
+        tuple(watch),
+        tuple((m.wanted.name, _accepting(m.accepted), m.vet) for m in optional),
+        tuple((_accepting(m.accepted), m.vet, not m.wanted.optional) for m in slots),
+    )
+    return factory, constants, tuple(slots), names if not required and not slots else None, program
 
 
 #: A factory makes a plan's fast function, which returns its report of a conforming instance, False or None.
@@ -421,7 +442,7 @@ def _assumed_plan(model: ProtocolModel) -> Plan:
     plan.subject = "a recursive reference"
     plan.class_report = plan.ok_report = ConformanceReport(plan.subject, plan.protocol_name, ())
     plan.class_ok = True
-    plan.fast = True
+    plan.fast = plan.native = True
     plan.quick = None
     plan.holds_class = False
     return plan
@@ -491,6 +512,7 @@ def _instancecheck(cls: type, instance: object) -> bool:
     """``isinstance(instance, cls)`` for the package's metaclass: the engine for protocols."""
     # The plan lookup through the recent entry (see _cache.recent_hooked), written out here and in
     # check(): a shared helper would cost each a Python call, a sixth of a repeated isinstance.
+    # _speedups.c takes the same steps: a change here is a change there.
     kind = type(instance)
     recent = _cache.recent_hooked
     if recent[2] is kind and recent[0] is cls and recent[4] is _cache.epoch:

@@ -1,19 +1,22 @@
-/* The checking engine's isinstance hook, in C: the hit path of _engine._instancecheck.
+/* The checking engine's isinstance hook, in C.
  *
  * A Python __instancecheck__ costs a bound method and a Python frame before it does
- * anything, 2-5x isinstance(x, object); this hook costs neither.  It is the same code as
- * _engine._instancecheck, step for step, over the same state: it reads and replaces
- * _cache.recent_hooked and reads _cache.epoch and _cache.hooked through the cache module's
- * __dict__, keys the tables with the identity _memo.identity gives, and applies a plan's
- * fast verdict as _instancecheck does (see _engine's docstring).  Whatever it does not settle
- * goes to the Python functions it was given: a class it finds in no table to
- * _instancecheck_miss, an instance the fast verdict leaves open to _instancecheck_full.
+ * anything, 2-5x isinstance(x, object), and the plan's generated function a second frame;
+ * this hook costs neither.  It looks the plan up as _engine._instancecheck does, step for
+ * step, over the same state: it reads and replaces _cache.recent_hooked and reads
+ * _cache.epoch and _cache.hooked through the cache module's __dict__, and keys the tables
+ * with the identity _memo.identity gives.  It then applies the plan's native program
+ * (Plan.native): the class's verdict, or the tests of the plan's generated function as data,
+ * which _engine._template writes from the same members as the function (see run()).  What
+ * it does not settle goes to the Python functions it was given: a class it finds in no table
+ * to _instancecheck_miss, an instance the program leaves open to _instancecheck_full; the
+ * quick tests of container and protocol-typed values (vets) are Python callables.
  *
  * It holds the GIL from its first read to its store of the recent entry, and runs no
  * Python code in between (dict lookups with int keys, a tuple), so the epoch it reads
  * before the lookup is the one the entry is stored under, as in the Python hook.  It
  * holds a reference to what it uses across the calls that may run Python code (the dict
- * reader, the fast function): a collection there may drop the recent entry.
+ * and slot readers, the vets): a collection there may drop the recent entry.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -27,7 +30,7 @@ typedef struct {
     PyObject *full;   /* (cls, instance) -> bool: the full evaluation */
 } Hook;
 
-static PyObject *s_recent, *s_epoch, *s_hooked, *s_fast;
+static PyObject *s_recent, *s_epoch, *s_hooked, *s_native;
 
 /* _memo.identity(obj): id() before 3.12, object.__hash__ (the address rotated by 4 bits)
  * from 3.12.  The engine checks at install time that the two agree. */
@@ -47,9 +50,10 @@ identity_key(PyObject *obj)
 #endif
 }
 
-/* The plan's fast verdict of the instance, as a new reference: Py_True or Py_False when the
- * class decides, (read_dict, names, function) or the function otherwise.  NULL with an
- * exception set, or NULL with none when the class is in no table (the caller calls miss). */
+/* The plan's native program (Plan.native), as a new reference: Py_True or Py_False when the
+ * class decides, else the tests of the plan's generated function as data (see run()).  NULL
+ * with an exception set, or NULL with none when the class is in no table (the caller calls
+ * miss). */
 static PyObject *
 fast_of(Hook *self, PyObject *cls, PyObject *kind)
 {
@@ -61,7 +65,7 @@ fast_of(Hook *self, PyObject *cls, PyObject *kind)
     }
     if (PyTuple_GET_ITEM(recent, 2) == kind && PyTuple_GET_ITEM(recent, 0) == cls
         && PyTuple_GET_ITEM(recent, 4) == epoch) {
-        return PyObject_GetAttr(PyTuple_GET_ITEM(recent, 3), s_fast);
+        return PyObject_GetAttr(PyTuple_GET_ITEM(recent, 3), s_native);
     }
     /* Owned from here: allocations below may start a collection, whose callbacks
      * (_cache._let_go, _cache._forget) replace the recent entry and drop table entries. */
@@ -92,7 +96,7 @@ fast_of(Hook *self, PyObject *cls, PyObject *kind)
         PyObject *entry = PyTuple_Pack(5, cls, table, kind, plan, epoch);
         if (entry != NULL) {
             if (PyDict_SetItem(state, s_recent, entry) == 0) {
-                fast = PyObject_GetAttr(plan, s_fast);
+                fast = PyObject_GetAttr(plan, s_native);
             }
             Py_DECREF(entry);
         }
@@ -105,18 +109,177 @@ done:
     return fast;
 }
 
-/* Whether the dict holds none of the names: `names` is a tuple of str, looked up in the dict,
- * as dict.keys().isdisjoint(names) does, so that the dict's keys are never hashed. */
+/* Whether a value passes a member's test: 1 yes, 0 no (the full evaluation decides), -1 an
+ * exception.  `accepted` is None (no test), a tuple of the types accepted outright (compared
+ * by identity) or a frozenset of their identities; a value of another type passes if `vet`
+ * (None or a callable) says so.  _engine._unaccepted writes the same test as Python. */
 static int
-holds_none_of(PyObject *namespace, PyObject *names)
+accepts(PyObject *value, PyObject *accepted, PyObject *vet)
 {
-    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(names); i++) {
-        int found = PyDict_Contains(namespace, PyTuple_GET_ITEM(names, i));
-        if (found) {
-            return found < 0 ? -1 : 0;
+    if (accepted == Py_None) {
+        return 1;
+    }
+    PyObject *kind = (PyObject *)Py_TYPE(value);
+    if (PyTuple_CheckExact(accepted)) {
+        for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(accepted); i++) {
+            if (PyTuple_GET_ITEM(accepted, i) == kind) {
+                return 1;
+            }
         }
     }
-    return 1;
+    else {
+        PyObject *key = identity_key(kind);
+        if (key == NULL) {
+            return -1;
+        }
+        int found = PySet_Contains(accepted, key);
+        Py_DECREF(key);
+        if (found) {
+            return found;
+        }
+    }
+    if (vet == Py_None) {
+        return 0;
+    }
+    PyObject *verdict = PyObject_CallOneArg(vet, value);
+    if (verdict == NULL) {
+        return -1;
+    }
+    int ok = PyObject_IsTrue(verdict);
+    Py_DECREF(verdict);
+    return ok;
+}
+
+/* A member of the __dict__ (a new reference) or NULL: absent, with no exception set. */
+static PyObject *
+member_of(PyObject *namespace, PyObject *name)
+{
+    PyObject *value = PyDict_GetItemWithError(namespace, name);
+    Py_XINCREF(value);
+    return value;
+}
+
+/* The plan's generated function, run as data: the plan's report (a conforming instance),
+ * Py_False or Py_None (the full evaluation decides), as a new reference; NULL only for an
+ * exception that is not an Exception.  The steps and their order are the function's (see
+ * _engine._factory): the __dict__'s required members (absent: False), then, unless it holds
+ * only those, the watched names (present: None) and the optional members, then the slots
+ * (unassigned: False if needed).  As there, a KeyError among the required members means
+ * False and any other Exception means None.
+ *
+ * program: (ok, read_dict, ((name, accepted, vet), ...) required, (name, ...) watched,
+ *           ((name, accepted, vet), ...) optional, ((reader, accepted, vet, needed), ...) slots) */
+static PyObject *
+run(PyObject *program, PyObject *instance)
+{
+    PyObject *required = PyTuple_GET_ITEM(program, 2), *watched = PyTuple_GET_ITEM(program, 3);
+    PyObject *optional = PyTuple_GET_ITEM(program, 4), *slots = PyTuple_GET_ITEM(program, 5);
+    PyObject *namespace = NULL, *verdict = Py_None, *value;
+    int ok;
+    if (PyTuple_GET_SIZE(required) || PyTuple_GET_SIZE(watched) || PyTuple_GET_SIZE(optional)) {
+        namespace = PyObject_CallOneArg(PyTuple_GET_ITEM(program, 1), instance);
+        if (namespace == NULL) {
+            goto failed;
+        }
+        if (!PyDict_CheckExact(namespace)) {
+            goto done;
+        }
+        for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(required); i++) {
+            PyObject *member = PyTuple_GET_ITEM(required, i);
+            value = member_of(namespace, PyTuple_GET_ITEM(member, 0));
+            if (value == NULL) {
+                if (PyErr_Occurred() && !PyErr_ExceptionMatches(PyExc_KeyError)) {
+                    goto failed;
+                }
+                PyErr_Clear();
+                verdict = Py_False;
+                goto done;
+            }
+            ok = accepts(value, PyTuple_GET_ITEM(member, 1), PyTuple_GET_ITEM(member, 2));
+            Py_DECREF(value);
+            if (ok < 0) {
+                if (!PyErr_ExceptionMatches(PyExc_KeyError)) {
+                    goto failed;
+                }
+                PyErr_Clear();
+                verdict = Py_False;
+                goto done;
+            }
+            if (!ok) {
+                goto done;
+            }
+        }
+        if (PyDict_GET_SIZE(namespace) != PyTuple_GET_SIZE(required)) {
+            for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(watched); i++) {
+                ok = PyDict_Contains(namespace, PyTuple_GET_ITEM(watched, i));
+                if (ok) {
+                    if (ok < 0) {
+                        goto failed;
+                    }
+                    goto done;
+                }
+            }
+            for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(optional); i++) {
+                PyObject *member = PyTuple_GET_ITEM(optional, i);
+                ok = PyDict_Contains(namespace, PyTuple_GET_ITEM(member, 0));
+                if (ok <= 0) {
+                    if (ok < 0) {
+                        goto failed;
+                    }
+                    continue;
+                }
+                if ((value = member_of(namespace, PyTuple_GET_ITEM(member, 0))) == NULL) {
+                    if (!PyErr_Occurred()) {
+                        PyErr_SetObject(PyExc_KeyError, PyTuple_GET_ITEM(member, 0));
+                    }
+                    goto failed;
+                }
+                ok = accepts(value, PyTuple_GET_ITEM(member, 1), PyTuple_GET_ITEM(member, 2));
+                Py_DECREF(value);
+                if (ok <= 0) {
+                    if (ok < 0) {
+                        goto failed;
+                    }
+                    goto done;
+                }
+            }
+        }
+    }
+    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(slots); i++) {
+        PyObject *slot = PyTuple_GET_ITEM(slots, i);
+        value = PyObject_CallOneArg(PyTuple_GET_ITEM(slot, 0), instance);
+        if (value == NULL) {
+            if (!PyErr_ExceptionMatches(PyExc_AttributeError)) {
+                goto failed;
+            }
+            PyErr_Clear();
+            if (PyObject_IsTrue(PyTuple_GET_ITEM(slot, 3))) {
+                verdict = Py_False;
+                goto done;
+            }
+            continue;
+        }
+        ok = accepts(value, PyTuple_GET_ITEM(slot, 1), PyTuple_GET_ITEM(slot, 2));
+        Py_DECREF(value);
+        if (ok <= 0) {
+            if (ok < 0) {
+                goto failed;
+            }
+            goto done;
+        }
+    }
+    verdict = PyTuple_GET_ITEM(program, 0);
+    goto done;
+failed:
+    if (!PyErr_ExceptionMatches(PyExc_Exception)) {
+        Py_XDECREF(namespace);
+        return NULL;
+    }
+    PyErr_Clear();
+    verdict = Py_None;
+done:
+    Py_XDECREF(namespace);
+    return Py_NewRef(verdict);
 }
 
 static PyObject *
@@ -135,35 +298,20 @@ hook_vectorcall(PyObject *op, PyObject *const *args, size_t nargsf, PyObject *kw
         return NULL;
     }
     PyObject *cls = args[0], *instance = args[1];
-    PyObject *fast = fast_of(self, cls, (PyObject *)Py_TYPE(instance));
-    if (fast == NULL) {
+    PyObject *native = fast_of(self, cls, (PyObject *)Py_TYPE(instance));
+    if (native == NULL) {
         return PyErr_Occurred() ? NULL : call2(self->miss, cls, instance);
     }
-    if (fast == Py_True || fast == Py_False) {
-        return fast;
+    if (native == Py_True || native == Py_False) {
+        return native;
     }
-    if (PyTuple_CheckExact(fast) && PyTuple_GET_SIZE(fast) == 3) {
-        /* Nothing is required of the __dict__: one that holds none of the names conforms. */
-        PyObject *namespace = PyObject_CallOneArg(PyTuple_GET_ITEM(fast, 0), instance);
-        if (namespace == NULL) {
-            Py_DECREF(fast);
-            return NULL;
-        }
-        int clean = 0;
-        if (PyDict_CheckExact(namespace)) {
-            clean = PyDict_GET_SIZE(namespace) ? holds_none_of(namespace, PyTuple_GET_ITEM(fast, 1)) : 1;
-        }
-        Py_DECREF(namespace);
-        if (clean) {
-            Py_DECREF(fast);
-            return clean < 0 ? NULL : Py_NewRef(Py_True);
-        }
-        PyObject *function = Py_NewRef(PyTuple_GET_ITEM(fast, 2));
-        Py_DECREF(fast);
-        fast = function;
+    if (!PyTuple_CheckExact(native) || PyTuple_GET_SIZE(native) != 6) {
+        Py_DECREF(native);
+        PyErr_SetString(PyExc_SystemError, "a plan's native program is not one this hook runs");
+        return NULL;
     }
-    PyObject *verdict = PyObject_CallOneArg(fast, instance);
-    Py_DECREF(fast);
+    PyObject *verdict = run(native, instance);
+    Py_DECREF(native);
     if (verdict == NULL) {
         return NULL;
     }
@@ -272,8 +420,8 @@ PyInit__speedups(void)
     s_recent = PyUnicode_InternFromString("recent_hooked");
     s_epoch = PyUnicode_InternFromString("epoch");
     s_hooked = PyUnicode_InternFromString("hooked");
-    s_fast = PyUnicode_InternFromString("fast");
-    if (!s_recent || !s_epoch || !s_hooked || !s_fast) {
+    s_native = PyUnicode_InternFromString("native");
+    if (!s_recent || !s_epoch || !s_hooked || !s_native) {
         return NULL;
     }
     PyObject *module = PyModule_Create(&speedups_module);
