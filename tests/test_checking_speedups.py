@@ -189,21 +189,28 @@ def test_the_c_hook_leaks_no_reference(make: Callable[[], object]) -> None:
         vars(shadowed)["submit"] = None  # the full evaluation, through _instancecheck_full
     protocol = ParslExecutorProtocol
     hook = _engine.installed_instancecheck
-    for subject in (instance, shadowed):
-        hook(protocol, subject)
-    plan = _engine.plan_of(protocol, type(instance))
-    watched = [instance, shadowed, type(instance), protocol, plan, plan.fast, _cache.epoch]
-    if type(plan.fast) is tuple:
-        watched += list(plan.fast)
-    watched += [vars(subject) for subject in (instance, shadowed) if hasattr(subject, "__dict__")]
-    _cache.recent_hooked = _cache.NO_RECENT  # it holds some of them
-    before = _counts(watched)
-    for _ in range(2000):
-        hook(protocol, instance)
-        hook(protocol, shadowed)
-        hook(protocol, 3)  # a miss in turn: the recent entry is replaced every time
-    _cache.recent_hooked = _cache.NO_RECENT
-    after = _counts(watched)
+    # No collection meanwhile: a full one drops the verdicts of these classes (they introduce
+    # their instances' __dict__), and a new plan would make its program in the loop.
+    gc.disable()
+    try:
+        for subject in (instance, shadowed, instance):
+            hook(protocol, subject)  # the plan, its program, the recent entry
+        plan = _engine.plan_of(protocol, type(instance))
+        assert plan.native is not None
+        watched = [instance, shadowed, type(instance), protocol, plan, plan.fast, plan.native, _cache.epoch]
+        if type(plan.fast) is tuple:
+            watched += list(plan.fast)
+        watched += [vars(subject) for subject in (instance, shadowed) if hasattr(subject, "__dict__")]
+        _cache.recent_hooked = _cache.NO_RECENT  # it holds some of them
+        before = _counts(watched)
+        for _ in range(2000):
+            hook(protocol, instance)
+            hook(protocol, shadowed)
+            hook(protocol, 3)  # a miss in turn: the recent entry is replaced every time
+        _cache.recent_hooked = _cache.NO_RECENT
+        after = _counts(watched)
+    finally:
+        gc.enable()
     assert after == before
 
 
@@ -213,4 +220,4 @@ def test_the_c_hook_says_what_it_takes() -> None:
     with pytest.raises(TypeError, match="takes the class and one instance"):
         hook(ParslExecutorProtocol)
     with pytest.raises(TypeError):
-        cast(Any, type(hook))(state=[], miss=print, full=print)
+        cast(Any, type(hook))(state=[], miss=print, full=print, native=print)

@@ -95,6 +95,7 @@ class Plan:
         "quick",
         "read_dict",
         "subject",
+        "template",
     )
 
     def __init__(self, model: ProtocolModel, cls: type) -> None:
@@ -115,7 +116,10 @@ class Plan:
         # What an instance that overrides nothing in its __dict__ gets: the class's warnings.
         self.ok_report = ConformanceReport(self.subject, self.protocol_name, warnings)
         self.quick: Optional[Callable[[object], Any]]
-        self.fast, self.quick, self.native = _instantiate(template, self.read_dict, self.ok_report)
+        self.fast, self.quick = _instantiate(template, self.read_dict, self.ok_report)
+        #: What the C hook applies (see native_program): the class's verdict, else made on first use.
+        self.native: Any = template if type(template) is bool else None
+        self.template: Any = template
         if self.of_classes:
             self.quick = _unsettled  # check() judges its instances, classes, at class level
         #: Whether the plan may keep ``cls`` alive: ``cls`` introduced its instances' ``__dict__``
@@ -172,30 +176,51 @@ def _template_of(members: Tuple[ClassMember, ...], no_dict: bool) -> Tuple[Any, 
 
 def _instantiate(
     template: Any, read_dict: Optional[Callable[[Any], Any]], ok: ConformanceReport
-) -> Tuple[Any, Optional[Callable[[object], Any]], Any]:
-    """A plan's fast verdict, quick report and native program (see the module's doc), from its template.
+) -> Tuple[Any, Optional[Callable[[object], Any]]]:
+    """A plan's fast verdict and quick report (see the module's doc), from its template.
 
     The quick report is the generated function itself; ``None`` when the class
     decides alone that its instances conform (``check()`` then answers ``ok``
-    without a call).  The native program is what the C hook applies: the class's
-    verdict, or the generated function's tests as data (see :func:`_template`).
+    without a call).
     """
     if template is True:
-        return True, None, True
+        return True, None
     if template is False:
-        return False, _unsettled, False
-    factory, constants, slot_members, names, (required, watch, optional, slots) = template
+        return False, _unsettled
+    factory, constants, slot_members, names, _ = template
     arguments = [read_dict, *constants]
     for member in slot_members:
         arguments += [member.slot_reader, _accepting(member.accepted), member.vet]
     fast = factory(ok, *arguments)
-    slots = tuple((member.slot_reader, *slot) for member, slot in zip(slot_members, slots, strict=True))
-    native = (ok, read_dict, required, watch, optional, slots)
     if names is not None:
         # Nothing required of the instance: isinstance applies the common verdict itself (see
         # _instancecheck), without calling the fast function.
-        return (read_dict, names, fast), fast, native
-    return fast, fast, native
+        return (read_dict, names, fast), fast
+    return fast, fast
+
+
+def native_program(plan: Plan) -> Any:
+    """The plan's native program, which the C hook applies: made on its first use (``check()`` needs none).
+
+    The tests of the plan's generated function as data: ``(ok, read_dict,
+    required, watched, optional, slots)``, with ``(name, accepted, vet)`` for
+    each required and optional member, the watched names, and ``(reader,
+    accepted, vet, needed)`` for each slot; ``accepted`` is what the generated
+    code receives (see :func:`_accepting`), ``vet`` ``None`` or the member's
+    quick test.  ``_speedups.c`` runs it as the function runs its tests.
+    """
+    program = plan.native
+    if program is None:
+        _, _, slot_members, _, (required, watch, optional) = plan.template
+        program = plan.native = (
+            plan.ok_report,
+            plan.read_dict,
+            tuple((m.wanted.name, _accepting(m.accepted), m.vet) for m in required),
+            tuple(watch),
+            tuple((m.wanted.name, _accepting(m.accepted), m.vet) for m in optional),
+            tuple((m.slot_reader, _accepting(m.accepted), m.vet, not m.wanted.optional) for m in slot_members),
+        )
+    return program
 
 
 def _unsettled(obj: object) -> None:
@@ -244,16 +269,9 @@ def _template(members: Tuple[ClassMember, ...], no_dict: bool) -> Any:
     constants += [_accepting(m.accepted) for m in required] + [m.vet for m in required]
     constants += [m.wanted.name for m in optional] + [_accepting(m.accepted) for m in optional]
     constants += [m.vet for m in optional]
-    # The same tests as data, for the C hook: (name, accepted, vet) of the required and the optional
-    # members, the watched names, and (accepted, vet, needed) of the slots (their readers are the
-    # class's own: see _instantiate).  `accepted` is what the generated code receives (_accepting).
-    program = (
-        tuple((m.wanted.name, _accepting(m.accepted), m.vet) for m in required),
-        tuple(watch),
-        tuple((m.wanted.name, _accepting(m.accepted), m.vet) for m in optional),
-        tuple((_accepting(m.accepted), m.vet, not m.wanted.optional) for m in slots),
-    )
-    return factory, constants, tuple(slots), names if not required and not slots else None, program
+    # The members themselves too, from which native_program writes the same tests as data.
+    parts = (required, watch, optional)
+    return factory, constants, tuple(slots), names if not required and not slots else None, parts
 
 
 #: A factory makes a plan's fast function, which returns its report of a conforming instance, False or None.
@@ -442,7 +460,7 @@ def _assumed_plan(model: ProtocolModel) -> Plan:
     plan.subject = "a recursive reference"
     plan.class_report = plan.ok_report = ConformanceReport(plan.subject, plan.protocol_name, ())
     plan.class_ok = True
-    plan.fast = plan.native = True
+    plan.fast = plan.native = plan.template = True
     plan.quick = None
     plan.holds_class = False
     return plan
@@ -606,7 +624,7 @@ def _hook() -> Callable[[Any, Any], bool]:
     probes = (object(), meta, meta("Probe", (), {}))
     if any(_speedups.identity(p) != (hash(p) if type(p) is _HASHED else identity(p)) for p in probes):
         return _instancecheck  # it would key the tables otherwise than the cache does
-    return _speedups.Hook(_cache.__dict__, _instancecheck_miss, _instancecheck_full)
+    return _speedups.Hook(_cache.__dict__, _instancecheck_miss, _instancecheck_full, native_program)
 
 
 #: The ``isinstance`` hook installed: the C one when it was built, else :func:`_instancecheck`.

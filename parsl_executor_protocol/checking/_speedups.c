@@ -7,7 +7,8 @@
  * _cache.epoch and _cache.hooked through the cache module's __dict__, and keys the tables
  * with the identity _memo.identity gives.  It then applies the plan's native program
  * (Plan.native): the class's verdict, or the tests of the plan's generated function as data,
- * which _engine._template writes from the same members as the function (see run()).  What
+ * which _engine.native_program writes from the same members as the function, on first use
+ * (see run()).  What
  * it does not settle goes to the Python functions it was given: a class it finds in no table
  * to _instancecheck_miss, an instance the program leaves open to _instancecheck_full; the
  * quick tests of container and protocol-typed values (vets) are Python callables.
@@ -28,6 +29,7 @@ typedef struct {
     PyObject *state;  /* the cache module's __dict__ */
     PyObject *miss;   /* (cls, instance) -> bool: a class found in no table */
     PyObject *full;   /* (cls, instance) -> bool: the full evaluation */
+    PyObject *native; /* (plan) -> its native program, made on first use */
 } Hook;
 
 static PyObject *s_recent, *s_epoch, *s_hooked, *s_native;
@@ -50,6 +52,21 @@ identity_key(PyObject *obj)
 #endif
 }
 
+/* Plan.native, made by the engine's native_program on first use; a new reference. */
+static PyObject *
+native_of(Hook *self, PyObject *plan)
+{
+    PyObject *native = PyObject_GetAttr(plan, s_native);
+    if (native != Py_None) {
+        return native;
+    }
+    Py_DECREF(native);
+    Py_INCREF(plan);  /* the recent entry that holds it may go while the program is made */
+    native = PyObject_CallOneArg(self->native, plan);
+    Py_DECREF(plan);
+    return native;
+}
+
 /* The plan's native program (Plan.native), as a new reference: Py_True or Py_False when the
  * class decides, else the tests of the plan's generated function as data (see run()).  NULL
  * with an exception set, or NULL with none when the class is in no table (the caller calls
@@ -65,7 +82,7 @@ fast_of(Hook *self, PyObject *cls, PyObject *kind)
     }
     if (PyTuple_GET_ITEM(recent, 2) == kind && PyTuple_GET_ITEM(recent, 0) == cls
         && PyTuple_GET_ITEM(recent, 4) == epoch) {
-        return PyObject_GetAttr(PyTuple_GET_ITEM(recent, 3), s_native);
+        return native_of(self, PyTuple_GET_ITEM(recent, 3));
     }
     /* Owned from here: allocations below may start a collection, whose callbacks
      * (_cache._let_go, _cache._forget) replace the recent entry and drop table entries. */
@@ -96,7 +113,7 @@ fast_of(Hook *self, PyObject *cls, PyObject *kind)
         PyObject *entry = PyTuple_Pack(5, cls, table, kind, plan, epoch);
         if (entry != NULL) {
             if (PyDict_SetItem(state, s_recent, entry) == 0) {
-                fast = PyObject_GetAttr(plan, s_native);
+                fast = native_of(self, plan);
             }
             Py_DECREF(entry);
         }
@@ -341,6 +358,7 @@ hook_traverse(Hook *self, visitproc visit, void *arg)
     Py_VISIT(self->state);
     Py_VISIT(self->miss);
     Py_VISIT(self->full);
+    Py_VISIT(self->native);
     return 0;
 }
 
@@ -350,6 +368,7 @@ hook_clear(Hook *self)
     Py_CLEAR(self->state);
     Py_CLEAR(self->miss);
     Py_CLEAR(self->full);
+    Py_CLEAR(self->native);
     return 0;
 }
 
@@ -364,9 +383,10 @@ hook_dealloc(Hook *self)
 static PyObject *
 hook_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
 {
-    PyObject *state, *miss, *full;
-    static char *keywords[] = {"state", "miss", "full", NULL};
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O!OO:Hook", keywords, &PyDict_Type, &state, &miss, &full)) {
+    PyObject *state, *miss, *full, *native;
+    static char *keywords[] = {"state", "miss", "full", "native", NULL};
+    if (!PyArg_ParseTupleAndKeywords(
+            args, kwds, "O!OOO:Hook", keywords, &PyDict_Type, &state, &miss, &full, &native)) {
         return NULL;
     }
     Hook *self = (Hook *)type->tp_alloc(type, 0);
@@ -377,6 +397,7 @@ hook_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
     self->state = Py_NewRef(state);
     self->miss = Py_NewRef(miss);
     self->full = Py_NewRef(full);
+    self->native = Py_NewRef(native);
     return (PyObject *)self;
 }
 

@@ -6,7 +6,11 @@ class Hook:
     """``_engine._instancecheck``'s hit path in C, bound to the class like a function."""
 
     def __init__(
-        self, state: Dict[str, Any], miss: Callable[[Any, Any], bool], full: Callable[[Any, Any], bool]
+        self,
+        state: Dict[str, Any],
+        miss: Callable[[Any, Any], bool],
+        full: Callable[[Any, Any], bool],
+        native: Callable[[Any], Any],
     ) -> None: ...
     def __call__(self, cls: Any, instance: Any) -> bool: ...
 
