@@ -15,7 +15,8 @@ import subprocess
 import sys
 import sysconfig
 import textwrap
-from typing import Any, Callable, Iterator, List, Tuple, cast
+from concurrent.futures import Future
+from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple, Union, cast
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -24,10 +25,12 @@ from hypothesis import strategies as st
 import parsl_executor_protocol as pep
 from parsl_executor_protocol import ParslExecutorProtocol, clear_cache
 from parsl_executor_protocol.checking import _cache, _engine
+from parsl_executor_protocol.checking._verdict import ABSENT, ANNOTATION
 from parsl_executor_protocol.protocols._meta import ContractMeta
 from parsl_executor_protocol.strategies import implementations, mutants
 
 from ._checking_cases import HITS, HOSTILE, all_styles_once, build, conforming_choices
+from .test_checking_containers import _has_value, _holder
 
 PURE = bool(os.environ.get(_engine.PURE_PYTHON_VARIABLE))
 needs_c_hook = pytest.mark.skipif(not _engine.HOOK_IN_C, reason="the C hook is not installed")
@@ -59,7 +62,7 @@ def test_the_pure_python_variable_installs_the_python_hook() -> None:
     script = textwrap.dedent(
         """
         from parsl_executor_protocol import HasLifecycle
-        from parsl_executor_protocol.checking import _cache, _engine
+        from parsl_executor_protocol.checking import _engine
         from parsl_executor_protocol.protocols._meta import ContractMeta
 
         class Lifecycle:
@@ -121,11 +124,19 @@ def test_the_c_hook_and_the_python_hook_agree() -> None:
 
 #: Values an instance's own member may be overwritten with: of accepted types and not, containers
 #: whose first item passes the member's quick test and not, a value no annotation accepts.
-_VALUES = st.sampled_from([None, 0, 1.5, "label", b"x", True, {}, {"key": 1}, {1: "x"}, [], [1], object(), print])
+_VALUES = st.one_of(
+    st.sampled_from([None, 0, 1.5, "label", b"x", True, {}, {"key": 1}, {1: "x"}, [], [1], object(), print]),
+    st.builds(lambda: {1: Future()}),
+    st.builds(lambda: [Future()]),
+    implementations(pep.JobStateLike, as_instances=True),
+    implementations(pep.JobStatusLike, as_instances=True),
+    implementations(pep.JobStatusLike, as_instances=True).map(lambda status: {"block": status}),
+    implementations(pep.StagingProvider, as_instances=True).map(lambda provider: [provider]),
+)
 
 
 @needs_c_hook
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_the_hooks_agree_on_drawn_implementations_of_every_protocol(data: st.DataObject) -> None:
     protocol = data.draw(st.sampled_from(_protocols()), label="protocol")
@@ -145,6 +156,94 @@ def test_the_hooks_agree_on_drawn_implementations_of_every_protocol(data: st.Dat
     for name in list(namespace or ())[:2]:
         del namespace[name]  # type: ignore[union-attr]  # namespace is the dict here
         assert c_hook(protocol, instance) == python_hook(protocol, instance)
+
+
+def _vetted_protocols() -> List[Any]:
+    """The protocols with a member whose values a type alone does not settle (containers, protocols)."""
+    found = []
+    for protocol in _protocols():
+        plan = _engine.plan_of(protocol, object)
+        if any(m.vet is not None for m in plan.members) or protocol is pep.JobStatusLike:
+            found.append(protocol)
+    return found
+
+
+_CONTAINERS = st.one_of(
+    st.sampled_from([{}, [], {"key": 1}, {1: "x"}, [1], ["x"], {1: None}, [None]]),
+    st.builds(lambda: {1: Future()}),
+    st.builds(lambda: {"key": Future()}),
+    st.builds(lambda: [Future()]),
+    implementations(pep.JobStateLike, as_instances=True),
+    implementations(pep.JobStatusLike, as_instances=True),
+    implementations(pep.JobStatusLike, as_instances=True).map(lambda status: {"block": status}),
+    implementations(pep.JobStatusLike, as_instances=True).map(lambda status: {1: status}),
+    implementations(pep.StagingProvider, as_instances=True).map(lambda provider: [provider]),
+    implementations(pep.StagingProvider, as_instances=True).map(lambda provider: (provider,)),
+)
+
+
+_IN_DICT = (ABSENT, ANNOTATION)
+
+
+@needs_c_hook
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_the_hooks_agree_on_container_and_protocol_values(data: st.DataObject) -> None:
+    protocol = data.draw(st.sampled_from(_vetted_protocols()), label="protocol")
+    instance = data.draw(implementations(protocol, as_instances=True, slots=False), label="instance")
+    namespace = vars(instance)
+    # The members whose values the __dict__ gives (a property's stays the property's).
+    members = _engine.plan_of(protocol, type(instance)).members
+    vetted = sorted(m.wanted.name for m in members if m.vet is not None and (m.shadowable or m.entry in _IN_DICT))
+    if not vetted:
+        return
+    for name in data.draw(st.lists(st.sampled_from(vetted), min_size=1, max_size=3), label="members"):
+        namespace[name] = data.draw(_CONTAINERS, label=name)  # past any property
+        c_hook, python_hook = _engine.installed_instancecheck, _engine._instancecheck
+        assert c_hook(protocol, instance) == python_hook(protocol, instance) == c_hook(protocol, instance)
+
+
+def _status() -> Any:
+    class State:
+        def __init__(self) -> None:
+            self.name, self.value = "RUNNING", 2
+
+    class Status:
+        def __init__(self) -> None:
+            self.state, self.message, self.terminal, self.status_name = State(), None, False, "RUNNING"
+
+    return Status()
+
+
+_HINTS = [
+    Mapping[str, int],
+    Dict[str, pep.JobStatusLike],
+    Mapping[Any, Future[Any]],
+    Sequence[pep.JobStatusLike],
+    List[int],
+    Optional[Mapping[str, int]],
+    Union[List[int], Dict[str, int]],
+    pep.JobStatusLike,
+    Optional[pep.JobStatusLike],
+]
+
+
+@needs_c_hook
+@pytest.mark.parametrize("placement", ["set in __init__", "class default overridden", "slot"])
+@pytest.mark.parametrize("hint", _HINTS, ids=repr)
+def test_the_hooks_agree_on_the_quick_tests_of_every_kind(placement: str, hint: Any) -> None:
+    protocol = _has_value(hint)
+    status, future = _status(), Future()  # type: ignore[var-annotated]
+    values = [{}, {1: 1}, {"a": 1}, {"a": "x"}, [], [1], ["x"], (1,), None, 3, {"a": future}, {1: future},
+              [future], status, {"a": status}, {1: status}, [status], {"a": None}]
+    c_hook, python_hook = _engine.installed_instancecheck, _engine._instancecheck
+    verdicts = []
+    for value in values:
+        holder = _holder(placement, value)
+        verdicts.append(python_hook(protocol, holder))
+        assert c_hook(protocol, holder) == verdicts[-1], (hint, value)
+    assert True in verdicts, hint  # the values tell the hint's types apart
+    assert False in verdicts, hint
 
 
 @needs_c_hook

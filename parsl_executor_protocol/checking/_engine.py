@@ -212,13 +212,14 @@ def native_program(plan: Plan) -> Any:
     program = plan.native
     if program is None:
         _, _, slot_members, _, (required, watch, optional) = plan.template
+        vet = _hints.native_vet
         program = plan.native = (
             plan.ok_report,
             plan.read_dict,
-            tuple((m.wanted.name, _accepting(m.accepted), m.vet) for m in required),
+            tuple((m.wanted.name, _accepting(m.accepted), vet(m.vet)) for m in required),
             tuple(watch),
-            tuple((m.wanted.name, _accepting(m.accepted), m.vet) for m in optional),
-            tuple((m.slot_reader, _accepting(m.accepted), m.vet, not m.wanted.optional) for m in slot_members),
+            tuple((m.wanted.name, _accepting(m.accepted), vet(m.vet)) for m in optional),
+            tuple((m.slot_reader, _accepting(m.accepted), vet(m.vet), not m.wanted.optional) for m in slot_members),
         )
     return program
 

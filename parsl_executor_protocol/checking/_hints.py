@@ -36,6 +36,7 @@ __all__ = [
     "hint_name",
     "is_subhint",
     "is_unresolved",
+    "native_vet",
     "quick_vet",
     "resolve",
     "value_matches",
@@ -275,8 +276,7 @@ def _item_test(hint: Any) -> Optional[Callable[[Any], bool]]:
     if classes is None:
         return None
     if classes:
-        ids = frozenset(map(identity, classes))
-        return lambda item: identity(type(item)) in ids
+        return functools.partial(_type_among, frozenset(map(identity, classes)))
     if _is_package_protocol(hint):
         return functools.partial(_protocol_check, hint)
     origin = typing.get_origin(hint)
@@ -290,13 +290,46 @@ def _item_test(hint: Any) -> Optional[Callable[[Any], bool]]:
         and not issubclass(origin, collections.abc.Iterable)
         and not getattr(origin, "_is_protocol", False)
     ):
-        return lambda item: issubclass(type(item), origin)
+        return functools.partial(_type_inherits, origin)
     return _never
+
+
+# The tests below are partials of these module-level functions, so that native_vet can read
+# them as data: the engine's C hook runs the same tests without calling back into Python.
+
+
+def _type_among(ids: frozenset[int], item: Any) -> bool:
+    return identity(type(item)) in ids
+
+
+def _type_inherits(origin: type, item: Any) -> bool:
+    return issubclass(type(item), origin)
 
 
 def _never(item: Any) -> bool:
     """No quick test for such items: only an empty container is accepted quickly."""
     return False
+
+
+def _any_of(vets: Tuple[Callable[[Any], bool], ...], value: Any) -> bool:
+    return any(vet(value) for vet in vets)
+
+
+_Test = Optional[Callable[[Any], bool]]
+
+
+def _vet_mapping(key_test: _Test, value_test: _Test, value: Any) -> bool:
+    if type(value) is not dict:
+        return False
+    for key, item in dict.items(value):
+        return (key_test is None or key_test(key)) and (value_test is None or value_test(item))
+    return True
+
+
+def _vet_sequence(item_test: _Test, value: Any) -> bool:
+    if type(value) is not list:
+        return False
+    return not list.__len__(value) or item_test is None or item_test(list.__getitem__(value, 0))
 
 
 def quick_vet(hint: Any) -> Optional[Callable[[Any], bool]]:
@@ -313,28 +346,44 @@ def quick_vet(hint: Any) -> Optional[Callable[[Any], bool]]:
     origin = typing.get_origin(hint)
     args = typing.get_args(hint)
     if origin in _UNION_ORIGINS:
-        vets = [vet for vet in map(quick_vet, args) if vet is not None]
-        if not vets:
-            return None
-        return lambda value: any(vet(value) for vet in vets)
+        vets = tuple(vet for vet in map(quick_vet, args) if vet is not None)
+        return functools.partial(_any_of, vets) if vets else None
     if origin in _MAPPING_ORIGINS and len(args) == 2:
-        key_test, value_test = _item_test(args[0]), _item_test(args[1])
-
-        def vet_mapping(value: Any) -> bool:
-            if type(value) is not dict:
-                return False
-            for key, item in dict.items(value):
-                return (key_test is None or key_test(key)) and (value_test is None or value_test(item))
-            return True
-
-        return vet_mapping
+        return functools.partial(_vet_mapping, _item_test(args[0]), _item_test(args[1]))
     if origin in _SEQUENCE_ORIGINS and len(args) == 1:
-        item_test = _item_test(args[0])
-
-        def vet_sequence(value: Any) -> bool:
-            if type(value) is not list:
-                return False
-            return not list.__len__(value) or item_test is None or item_test(list.__getitem__(value, 0))
-
-        return vet_sequence
+        return functools.partial(_vet_sequence, _item_test(args[0]))
     return None
+
+
+#: Codes of the tests native_vet writes as data (the C hook's run() reads them).
+NATIVE_PROTOCOL, NATIVE_MAPPING, NATIVE_SEQUENCE, NATIVE_ANY, NATIVE_AMONG, NATIVE_INHERITS, NATIVE_NEVER = range(1, 8)
+
+
+def native_vet(vet: Optional[Callable[[Any], bool]]) -> Any:
+    """A test :func:`quick_vet` or :func:`_item_test` made, as data for the C hook; else the test itself.
+
+    ``None`` (no test), or a tuple whose first item is a ``NATIVE_*`` code:
+    ``(PROTOCOL, protocol, vet)`` (the protocol's own check, ``vet`` when it
+    cannot tell), ``(MAPPING, key test, value test)``, ``(SEQUENCE, item
+    test)``, ``(ANY, tests)``, ``(AMONG, type identities)``, ``(INHERITS,
+    class)``, ``(NEVER,)``; a test of another kind is returned as it is, to
+    be called.
+    """
+    if vet is None or vet is _never:
+        return None if vet is None else (NATIVE_NEVER,)
+    if not isinstance(vet, functools.partial) or type(vet) is not functools.partial:
+        return vet
+    function, args = vet.func, vet.args
+    if function is _protocol_check and len(args) == 1:
+        return (NATIVE_PROTOCOL, args[0], vet)
+    if function is _vet_mapping:
+        return (NATIVE_MAPPING, native_vet(args[0]), native_vet(args[1]))
+    if function is _vet_sequence:
+        return (NATIVE_SEQUENCE, native_vet(args[0]))
+    if function is _any_of:
+        return (NATIVE_ANY, tuple(map(native_vet, args[0])))
+    if function is _type_among:
+        return (NATIVE_AMONG, args[0])
+    if function is _type_inherits:
+        return (NATIVE_INHERITS, args[0])
+    return vet

@@ -126,12 +126,156 @@ done:
     return fast;
 }
 
+/* The codes of the tests _hints.native_vet writes as data (_hints.NATIVE_*). */
+enum { NATIVE_PROTOCOL = 1, NATIVE_MAPPING, NATIVE_SEQUENCE, NATIVE_ANY, NATIVE_AMONG, NATIVE_INHERITS, NATIVE_NEVER };
+
+static PyObject *run(Hook *self, PyObject *program, PyObject *instance);
+
+/* What the engine's _nested_instancecheck answers for a value annotated with one of the
+ * package's protocols: the plan of the value's class, found without touching the recent
+ * entry, applied; the Python check (`fallback`) where that cannot tell. */
+static int
+protocol_passes(Hook *self, PyObject *protocol, PyObject *value, PyObject *fallback)
+{
+    PyObject *hooked = PyDict_GetItemWithError(self->state, s_hooked), *table = NULL, *plan = NULL, *key;
+    if (hooked != NULL && PyDict_CheckExact(hooked) && (key = identity_key(protocol)) != NULL) {
+        table = PyDict_GetItemWithError(hooked, key);
+        Py_DECREF(key);
+    }
+    if (table != NULL && PyDict_CheckExact(table) && (key = identity_key((PyObject *)Py_TYPE(value))) != NULL) {
+        plan = PyDict_GetItemWithError(table, key);
+        Py_DECREF(key);
+    }
+    if (PyErr_Occurred()) {
+        return -1;
+    }
+    if (plan != NULL) {
+        Py_INCREF(plan);
+        PyObject *native = native_of(self, plan);
+        Py_DECREF(plan);
+        if (native == NULL) {
+            return -1;
+        }
+        PyObject *verdict = native;
+        if (PyTuple_CheckExact(native) && PyTuple_GET_SIZE(native) == 6) {
+            if (Py_EnterRecursiveCall(" in isinstance")) {
+                Py_DECREF(native);
+                return -1;
+            }
+            verdict = run(self, native, value);
+            Py_LeaveRecursiveCall();
+            Py_DECREF(native);
+        }
+        if (verdict == NULL) {
+            return -1;
+        }
+        int settled = verdict != Py_None, ok = verdict != Py_False;
+        Py_DECREF(verdict);
+        if (settled) {
+            return ok;
+        }
+    }
+    PyObject *verdict = PyObject_CallOneArg(fallback, value);
+    if (verdict == NULL) {
+        return -1;
+    }
+    int ok = PyObject_IsTrue(verdict);
+    Py_DECREF(verdict);
+    return ok;
+}
+
+/* Whether a value passes a test: 1 yes, 0 no, -1 an exception.  `test` is None (every value
+ * passes), a tuple _hints.native_vet wrote (the same test as data), or a callable. */
+static int
+passes(Hook *self, PyObject *test, PyObject *value)
+{
+    if (test == Py_None) {
+        return 1;
+    }
+    if (!PyTuple_CheckExact(test) || PyTuple_GET_SIZE(test) < 1) {
+        PyObject *verdict = PyObject_CallOneArg(test, value);
+        if (verdict == NULL) {
+            return -1;
+        }
+        int ok = PyObject_IsTrue(verdict);
+        Py_DECREF(verdict);
+        return ok;
+    }
+    long code = PyLong_AsLong(PyTuple_GET_ITEM(test, 0));
+    Py_ssize_t size = PyTuple_GET_SIZE(test);
+    int ok;
+    if (code == NATIVE_PROTOCOL && size == 3) {
+        return protocol_passes(self, PyTuple_GET_ITEM(test, 1), value, PyTuple_GET_ITEM(test, 2));
+    }
+    if (code == NATIVE_MAPPING && size == 3) {
+        /* a plain dict, empty or whose first item passes (_hints._vet_mapping) */
+        PyObject *key, *item;
+        Py_ssize_t position = 0;
+        if (!PyDict_CheckExact(value)) {
+            return 0;
+        }
+        if (!PyDict_Next(value, &position, &key, &item)) {
+            return 1;
+        }
+        Py_INCREF(key);
+        Py_INCREF(item);
+        ok = passes(self, PyTuple_GET_ITEM(test, 1), key);
+        if (ok == 1) {
+            ok = passes(self, PyTuple_GET_ITEM(test, 2), item);
+        }
+        Py_DECREF(key);
+        Py_DECREF(item);
+        return ok;
+    }
+    if (code == NATIVE_SEQUENCE && size == 2) {
+        /* a plain list, empty or whose first item passes (_hints._vet_sequence) */
+        if (!PyList_CheckExact(value)) {
+            return 0;
+        }
+        if (PyList_GET_SIZE(value) == 0) {
+            return 1;
+        }
+        PyObject *item = Py_NewRef(PyList_GET_ITEM(value, 0));
+        ok = passes(self, PyTuple_GET_ITEM(test, 1), item);
+        Py_DECREF(item);
+        return ok;
+    }
+    if (code == NATIVE_ANY && size == 2 && PyTuple_CheckExact(PyTuple_GET_ITEM(test, 1))) {
+        PyObject *tests = PyTuple_GET_ITEM(test, 1);
+        for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(tests); i++) {
+            if ((ok = passes(self, PyTuple_GET_ITEM(tests, i), value)) != 0) {
+                return ok;
+            }
+        }
+        return 0;
+    }
+    if (code == NATIVE_AMONG && size == 2) {
+        PyObject *key = identity_key((PyObject *)Py_TYPE(value));
+        if (key == NULL) {
+            return -1;
+        }
+        ok = PySet_Contains(PyTuple_GET_ITEM(test, 1), key);
+        Py_DECREF(key);
+        return ok;
+    }
+    if (code == NATIVE_INHERITS && size == 2 && PyType_Check(PyTuple_GET_ITEM(test, 1))) {
+        return PyType_IsSubtype(Py_TYPE(value), (PyTypeObject *)PyTuple_GET_ITEM(test, 1));
+    }
+    if (code == NATIVE_NEVER) {
+        return 0;
+    }
+    if (!PyErr_Occurred()) {
+        PyErr_SetString(PyExc_SystemError, "a quick test the C hook does not know");
+    }
+    return -1;
+}
+
 /* Whether a value passes a member's test: 1 yes, 0 no (the full evaluation decides), -1 an
  * exception.  `accepted` is None (no test), a tuple of the types accepted outright (compared
  * by identity) or a frozenset of their identities; a value of another type passes if `vet`
- * (None or a callable) says so.  _engine._unaccepted writes the same test as Python. */
+ * (None: none does) passes it.  _engine._unaccepted writes the same test as Python. */
 static int
-accepts(PyObject *value, PyObject *accepted, PyObject *vet)
+accepts(Hook *self, PyObject *value, PyObject *accepted, PyObject *vet)
 {
     if (accepted == Py_None) {
         return 1;
@@ -155,16 +299,7 @@ accepts(PyObject *value, PyObject *accepted, PyObject *vet)
             return found;
         }
     }
-    if (vet == Py_None) {
-        return 0;
-    }
-    PyObject *verdict = PyObject_CallOneArg(vet, value);
-    if (verdict == NULL) {
-        return -1;
-    }
-    int ok = PyObject_IsTrue(verdict);
-    Py_DECREF(verdict);
-    return ok;
+    return vet == Py_None ? 0 : passes(self, vet, value);
 }
 
 /* A member of the __dict__ (a new reference) or NULL: absent, with no exception set. */
@@ -187,7 +322,7 @@ member_of(PyObject *namespace, PyObject *name)
  * program: (ok, read_dict, ((name, accepted, vet), ...) required, (name, ...) watched,
  *           ((name, accepted, vet), ...) optional, ((reader, accepted, vet, needed), ...) slots) */
 static PyObject *
-run(PyObject *program, PyObject *instance)
+run(Hook *self, PyObject *program, PyObject *instance)
 {
     PyObject *required = PyTuple_GET_ITEM(program, 2), *watched = PyTuple_GET_ITEM(program, 3);
     PyObject *optional = PyTuple_GET_ITEM(program, 4), *slots = PyTuple_GET_ITEM(program, 5);
@@ -212,7 +347,7 @@ run(PyObject *program, PyObject *instance)
                 verdict = Py_False;
                 goto done;
             }
-            ok = accepts(value, PyTuple_GET_ITEM(member, 1), PyTuple_GET_ITEM(member, 2));
+            ok = accepts(self, value, PyTuple_GET_ITEM(member, 1), PyTuple_GET_ITEM(member, 2));
             Py_DECREF(value);
             if (ok < 0) {
                 if (!PyErr_ExceptionMatches(PyExc_KeyError)) {
@@ -251,7 +386,7 @@ run(PyObject *program, PyObject *instance)
                     }
                     goto failed;
                 }
-                ok = accepts(value, PyTuple_GET_ITEM(member, 1), PyTuple_GET_ITEM(member, 2));
+                ok = accepts(self, value, PyTuple_GET_ITEM(member, 1), PyTuple_GET_ITEM(member, 2));
                 Py_DECREF(value);
                 if (ok <= 0) {
                     if (ok < 0) {
@@ -276,7 +411,7 @@ run(PyObject *program, PyObject *instance)
             }
             continue;
         }
-        ok = accepts(value, PyTuple_GET_ITEM(slot, 1), PyTuple_GET_ITEM(slot, 2));
+        ok = accepts(self, value, PyTuple_GET_ITEM(slot, 1), PyTuple_GET_ITEM(slot, 2));
         Py_DECREF(value);
         if (ok <= 0) {
             if (ok < 0) {
@@ -327,7 +462,7 @@ hook_vectorcall(PyObject *op, PyObject *const *args, size_t nargsf, PyObject *kw
         PyErr_SetString(PyExc_SystemError, "a plan's native program is not one this hook runs");
         return NULL;
     }
-    PyObject *verdict = run(native, instance);
+    PyObject *verdict = run(self, native, instance);
     Py_DECREF(native);
     if (verdict == NULL) {
         return NULL;
