@@ -42,6 +42,7 @@ frame.  It calls back into :func:`_instancecheck_miss` and
 from __future__ import annotations
 
 import os
+import types
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from .._memo import HASHED_AS_IDENTITY, bounded_put, identity
@@ -205,7 +206,8 @@ def native_program(plan: Plan) -> Any:
     The tests of the plan's generated function as data: ``(ok, read_dict,
     required, watched, optional, slots)``, with ``(name, accepted, vet)`` for
     each required and optional member, the watched names, and ``(reader,
-    accepted, vet, needed)`` for each slot; ``accepted`` is what the generated
+    accepted, vet, needed)`` for each slot (a reader that is a C descriptor's
+    ``__get__`` written as the descriptor); ``accepted`` is what the generated
     code receives (see :func:`_accepting`), ``vet`` ``None`` or the member's
     quick test.  ``_speedups.c`` runs it as the function runs its tests.
     """
@@ -215,11 +217,14 @@ def native_program(plan: Plan) -> Any:
         vet = _hints.native_vet
         program = plan.native = (
             plan.ok_report,
-            plan.read_dict,
+            _native_reader(plan.read_dict),
             tuple((m.wanted.name, _accepting(m.accepted), vet(m.vet)) for m in required),
             tuple(watch),
             tuple((m.wanted.name, _accepting(m.accepted), vet(m.vet)) for m in optional),
-            tuple((m.slot_reader, _accepting(m.accepted), vet(m.vet), not m.wanted.optional) for m in slot_members),
+            tuple(
+                (_native_reader(m.slot_reader), _accepting(m.accepted), vet(m.vet), not m.wanted.optional)
+                for m in slot_members
+            ),
         )
     return program
 
@@ -410,6 +415,19 @@ def fast_verdict(fast: Any, obj: object) -> Optional[bool]:
         fast = fast[2]
     verdict = fast(obj)
     return None if verdict is None else verdict is not False
+
+
+_C_DESCRIPTORS = (types.GetSetDescriptorType, types.MemberDescriptorType)
+
+
+def _native_reader(reader: Any) -> Any:
+    # The C descriptor a reader is the bound __get__ of (a __dict__ or a slot; see
+    # _introspect.instance_dict_reader): the C hook calls its __get__ itself, without the bound
+    # method's argument tuple.  Any other reader is called.
+    descriptor = getattr(reader, "__self__", None) if type(reader) is types.MethodWrapperType else None
+    if type(descriptor) in _C_DESCRIPTORS and reader.__name__ == "__get__":
+        return descriptor
+    return reader
 
 
 # --- plans and reports --------------------------------------------------------------------

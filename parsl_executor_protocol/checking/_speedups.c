@@ -10,8 +10,9 @@
  * which _engine.native_program writes from the same members as the function, on first use
  * (see run()).  What
  * it does not settle goes to the Python functions it was given: a class it finds in no table
- * to _instancecheck_miss, an instance the program leaves open to _instancecheck_full; the
- * quick tests of container and protocol-typed values (vets) are Python callables.
+ * to _instancecheck_miss, an instance the program leaves open to _instancecheck_full.  The
+ * quick tests of container values and of values typed with one of the package's protocols
+ * are data too (_hints.native_vet; see passes()); a test of another kind is called.
  *
  * It holds the GIL from its first read to its store of the recent entry, and runs no
  * Python code in between (dict lookups with int keys, a tuple), so the epoch it reads
@@ -50,6 +51,18 @@ identity_key(PyObject *obj)
 #else
     return PyLong_FromVoidPtr(obj);
 #endif
+}
+
+/* What a __dict__ or slot reader gives for the instance, as a new reference: a getset or
+ * member descriptor's __get__ (the program holds the descriptor, see _engine._native_reader),
+ * or the reader called. */
+static PyObject *
+read_with(PyObject *reader, PyObject *instance)
+{
+    if (Py_IS_TYPE(reader, &PyGetSetDescr_Type) || Py_IS_TYPE(reader, &PyMemberDescr_Type)) {
+        return Py_TYPE(reader)->tp_descr_get(reader, instance, NULL);
+    }
+    return PyObject_CallOneArg(reader, instance);
 }
 
 /* Plan.native, made by the engine's native_program on first use; a new reference. */
@@ -329,7 +342,7 @@ run(Hook *self, PyObject *program, PyObject *instance)
     PyObject *namespace = NULL, *verdict = Py_None, *value;
     int ok;
     if (PyTuple_GET_SIZE(required) || PyTuple_GET_SIZE(watched) || PyTuple_GET_SIZE(optional)) {
-        namespace = PyObject_CallOneArg(PyTuple_GET_ITEM(program, 1), instance);
+        namespace = read_with(PyTuple_GET_ITEM(program, 1), instance);
         if (namespace == NULL) {
             goto failed;
         }
@@ -399,7 +412,7 @@ run(Hook *self, PyObject *program, PyObject *instance)
     }
     for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(slots); i++) {
         PyObject *slot = PyTuple_GET_ITEM(slots, i);
-        value = PyObject_CallOneArg(PyTuple_GET_ITEM(slot, 0), instance);
+        value = read_with(PyTuple_GET_ITEM(slot, 0), instance);
         if (value == NULL) {
             if (!PyErr_ExceptionMatches(PyExc_AttributeError)) {
                 goto failed;
