@@ -36,7 +36,7 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 # The whole suite through the C isinstance hook, then the checking tests through the
-# pure-Python hook, which installs without a C compiler have.
+# pure-Python hook, the one an install without a C compiler runs.
 CHECKING_TESTS := tests/test_checking.py tests/test_checking_hostile.py tests/test_checking_threads.py \
 	tests/test_checking_containers.py tests/test_checking_speedups.py
 pytest: $(STAMP) $(SUITE_VENV)/.installed

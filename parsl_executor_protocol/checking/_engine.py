@@ -34,8 +34,8 @@ The ``isinstance`` hook installed is :func:`_instancecheck`, or, where the
 package was built with its C extension, the same lookup in C (``_speedups.c``),
 which applies the plan's *native program* instead of the fast verdict: the
 class's verdict, or the generated function's tests as data (see
-:func:`_template`), so that neither the hook nor the function costs a Python
-frame.  It calls back into :func:`_instancecheck_miss` and
+:func:`native_program`), so that neither the hook nor the function costs a
+Python frame.  It calls back into :func:`_instancecheck_miss` and
 :func:`_instancecheck_full` for what the cache does not settle (see :func:`_hook`).
 """
 

@@ -371,7 +371,7 @@ def native_vet(vet: Optional[Callable[[Any], bool]]) -> Any:
     """
     if vet is None or vet is _never:
         return None if vet is None else (NATIVE_NEVER,)
-    if not isinstance(vet, functools.partial) or type(vet) is not functools.partial:
+    if not isinstance(vet, functools.partial):
         return vet
     function, args = vet.func, vet.args
     if function is _protocol_check and len(args) == 1:
