@@ -375,15 +375,11 @@ run(Hook *self, PyObject *program, PyObject *instance)
             }
         }
         if (PyDict_GET_SIZE(namespace) != PyTuple_GET_SIZE(required)) {
-            for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(watched); i++) {
-                ok = PyDict_Contains(namespace, PyTuple_GET_ITEM(watched, i));
-                if (ok) {
-                    if (ok < 0) {
-                        goto failed;
-                    }
-                    goto done;
-                }
-            }
+            /* The optional members first: a __dict__ that holds only them besides the required
+             * ones holds none of the watched names, which then need no lookup.  The generated
+             * function looks the watched names up first; either order answers None when one is
+             * present or an optional value fails its test, and the plan's report otherwise. */
+            Py_ssize_t present = 0;
             for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(optional); i++) {
                 PyObject *member = PyTuple_GET_ITEM(optional, i);
                 ok = PyDict_Contains(namespace, PyTuple_GET_ITEM(member, 0));
@@ -393,6 +389,7 @@ run(Hook *self, PyObject *program, PyObject *instance)
                     }
                     continue;
                 }
+                present++;
                 if ((value = member_of(namespace, PyTuple_GET_ITEM(member, 0))) == NULL) {
                     if (!PyErr_Occurred()) {
                         PyErr_SetObject(PyExc_KeyError, PyTuple_GET_ITEM(member, 0));
@@ -406,6 +403,17 @@ run(Hook *self, PyObject *program, PyObject *instance)
                         goto failed;
                     }
                     goto done;
+                }
+            }
+            if (PyDict_GET_SIZE(namespace) != PyTuple_GET_SIZE(required) + present) {
+                for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(watched); i++) {
+                    ok = PyDict_Contains(namespace, PyTuple_GET_ITEM(watched, i));
+                    if (ok) {
+                        if (ok < 0) {
+                            goto failed;
+                        }
+                        goto done;
+                    }
                 }
             }
         }
