@@ -203,18 +203,6 @@ def test_the_hooks_agree_on_container_and_protocol_values(data: st.DataObject) -
         assert c_hook(protocol, instance) == python_hook(protocol, instance) == c_hook(protocol, instance)
 
 
-def _status() -> Any:
-    class State:
-        def __init__(self) -> None:
-            self.name, self.value = "RUNNING", 2
-
-    class Status:
-        def __init__(self) -> None:
-            self.state, self.message, self.terminal, self.status_name = State(), None, False, "RUNNING"
-
-    return Status()
-
-
 _HINTS = [
     Mapping[str, int],
     Dict[str, pep.JobStatusLike],
@@ -233,7 +221,9 @@ _HINTS = [
 @pytest.mark.parametrize("hint", _HINTS, ids=repr)
 def test_the_hooks_agree_on_the_quick_tests_of_every_kind(placement: str, hint: Any) -> None:
     protocol = _has_value(hint)
-    status, future = _status(), Future()  # type: ignore[var-annotated]
+    from parsl.jobs.states import JobState, JobStatus
+
+    status, future = JobStatus(JobState.RUNNING), Future()  # type: ignore[var-annotated]
     values = [{}, {1: 1}, {"a": 1}, {"a": "x"}, [], [1], ["x"], (1,), None, 3, {"a": future}, {1: future},
               [future], status, {"a": status}, {1: status}, [status], {"a": None}]
     c_hook, python_hook = _engine.installed_instancecheck, _engine._instancecheck

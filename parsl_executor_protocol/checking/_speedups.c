@@ -65,6 +65,23 @@ read_with(PyObject *reader, PyObject *instance)
     return PyObject_CallOneArg(reader, instance);
 }
 
+/* table[identity(obj)], borrowed, for a table that is a dict (the cache's tables are keyed by
+ * identity): NULL when absent or not a dict, with an exception set only on an error. */
+static PyObject *
+entry_of(PyObject *table, PyObject *obj)
+{
+    if (table == NULL || !PyDict_CheckExact(table)) {
+        return NULL;
+    }
+    PyObject *key = identity_key(obj);
+    if (key == NULL) {
+        return NULL;
+    }
+    PyObject *entry = PyDict_GetItemWithError(table, key);
+    Py_DECREF(key);
+    return entry;
+}
+
 /* Plan.native, made by the engine's native_program on first use; a new reference. */
 static PyObject *
 native_of(Hook *self, PyObject *plan)
@@ -85,7 +102,7 @@ native_of(Hook *self, PyObject *plan)
  * with an exception set, or NULL with none when the class is in no table (the caller calls
  * miss). */
 static PyObject *
-fast_of(Hook *self, PyObject *cls, PyObject *kind)
+lookup(Hook *self, PyObject *cls, PyObject *kind)
 {
     PyObject *state = self->state;
     PyObject *recent = PyDict_GetItemWithError(state, s_recent);
@@ -101,32 +118,20 @@ fast_of(Hook *self, PyObject *cls, PyObject *kind)
      * (_cache._let_go, _cache._forget) replace the recent entry and drop table entries. */
     Py_INCREF(recent);
     Py_INCREF(epoch);
-    PyObject *fast = NULL, *table, *key = NULL, *plan = NULL;
-    if (PyTuple_GET_ITEM(recent, 0) == cls) {
-        table = PyTuple_GET_ITEM(recent, 1);
-    }
-    else {
-        PyObject *hooked = PyDict_GetItemWithError(state, s_hooked);
-        if (hooked == NULL || !PyDict_CheckExact(hooked) || (key = identity_key(cls)) == NULL) {
-            goto done;
-        }
-        table = PyDict_GetItemWithError(hooked, key);
-        Py_DECREF(key);
-    }
+    PyObject *native = NULL, *plan;
+    PyObject *table = PyTuple_GET_ITEM(recent, 0) == cls ? PyTuple_GET_ITEM(recent, 1)
+                                                          : entry_of(PyDict_GetItemWithError(state, s_hooked), cls);
     if (table == NULL || !PyDict_CheckExact(table)) {
         goto done;
     }
     Py_INCREF(table);
-    if ((key = identity_key(kind)) != NULL) {
-        plan = PyDict_GetItemWithError(table, key);
-        Py_XINCREF(plan);
-        Py_DECREF(key);
-    }
+    plan = entry_of(table, kind);
+    Py_XINCREF(plan);
     if (plan != NULL) {
         PyObject *entry = PyTuple_Pack(5, cls, table, kind, plan, epoch);
         if (entry != NULL) {
             if (PyDict_SetItem(state, s_recent, entry) == 0) {
-                fast = native_of(self, plan);
+                native = native_of(self, plan);
             }
             Py_DECREF(entry);
         }
@@ -136,7 +141,7 @@ fast_of(Hook *self, PyObject *cls, PyObject *kind)
 done:
     Py_DECREF(recent);
     Py_DECREF(epoch);
-    return fast;
+    return native;
 }
 
 /* The codes of the tests _hints.native_vet writes as data (_hints.NATIVE_*). */
@@ -150,15 +155,8 @@ static PyObject *run(Hook *self, PyObject *program, PyObject *instance);
 static int
 protocol_passes(Hook *self, PyObject *protocol, PyObject *value, PyObject *fallback)
 {
-    PyObject *hooked = PyDict_GetItemWithError(self->state, s_hooked), *table = NULL, *plan = NULL, *key;
-    if (hooked != NULL && PyDict_CheckExact(hooked) && (key = identity_key(protocol)) != NULL) {
-        table = PyDict_GetItemWithError(hooked, key);
-        Py_DECREF(key);
-    }
-    if (table != NULL && PyDict_CheckExact(table) && (key = identity_key((PyObject *)Py_TYPE(value))) != NULL) {
-        plan = PyDict_GetItemWithError(table, key);
-        Py_DECREF(key);
-    }
+    PyObject *table = entry_of(PyDict_GetItemWithError(self->state, s_hooked), protocol);
+    PyObject *plan = table == NULL ? NULL : entry_of(table, (PyObject *)Py_TYPE(value));
     if (PyErr_Occurred()) {
         return -1;
     }
@@ -471,7 +469,7 @@ hook_vectorcall(PyObject *op, PyObject *const *args, size_t nargsf, PyObject *kw
         return NULL;
     }
     PyObject *cls = args[0], *instance = args[1];
-    PyObject *native = fast_of(self, cls, (PyObject *)Py_TYPE(instance));
+    PyObject *native = lookup(self, cls, (PyObject *)Py_TYPE(instance));
     if (native == NULL) {
         return PyErr_Occurred() ? NULL : call2(self->miss, cls, instance);
     }
