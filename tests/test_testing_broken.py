@@ -10,6 +10,7 @@ meant to be caught by the bound.
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import threading
 import time
@@ -206,6 +207,37 @@ def test_state_machine_passes_the_reference_executor(tmp_path: Path) -> None:
         timeout=10,
         settings=settings(max_examples=30, stateful_step_count=15, deadline=None, database=None),
     )
+
+
+def test_hypothesis_keys_a_machine_by_its_name_without_parsing_source(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Its key in hypothesis's example database is the machine's own, and needs no parse of any source.
+
+    Before Python 3.13, looking up the source of a class made at run time parses
+    the module it names, which on CPython 3.11 and 3.12 releases before the fix
+    of CPython issue 106905 can raise ``SystemError`` while an executor's
+    threads parse too.
+    """
+    from hypothesis.internal.reflection import function_digest
+
+    from parsl_executor_protocol.testing._statemachine import _machine_factory
+
+    def first() -> Any:
+        return ThreadPoolExecutor()
+
+    def second() -> Any:
+        return ThreadPoolExecutor()
+
+    machines = [make_state_machine(first), make_state_machine(second)]
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the database key parsed source")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(ast, "parse", refuse)
+        digests = [function_digest(_machine_factory(machine)) for machine in machines]
+        again = function_digest(_machine_factory(machines[0]))
+    assert digests[0] != digests[1]
+    assert digests[0] == again
 
 
 # --- helpers and bad input -----------------------------------------------------------------------

@@ -478,4 +478,22 @@ def run_state_machine(
 
 @budgeted
 def _run_budgeted(machine: Type[ExecutorStateMachine], chosen: settings, *, timeout: float) -> None:
-    run_state_machine_as_test(machine, settings=chosen)
+    # hypothesis documents the factory as anything that returns a machine; its annotation says a class.
+    run_state_machine_as_test(_machine_factory(machine), settings=chosen)  # type: ignore[arg-type]
+
+
+def _machine_factory(machine: Type[ExecutorStateMachine]) -> Callable[[], ExecutorStateMachine]:
+    """What hypothesis is given to make ``machine``: a partial that has no source, named as ``machine``.
+
+    hypothesis keys its example database by the factory's source, found with
+    :func:`inspect.getsource`.  A class made at run time has none: before
+    Python 3.13 the lookup parses this whole module with :mod:`ast` and then
+    fails, on every run, while the executor's threads are running; and on
+    CPython 3.11 and 3.12 releases before the fix of CPython issue 106905 a
+    parse that races another thread's parse can raise ``SystemError``.  A
+    partial fails the lookup at once, so the key is the machine's name, as it
+    was.
+    """
+    factory = functools.partial(machine)
+    factory.__name__ = machine.__name__  # type: ignore[attr-defined]
+    return factory
