@@ -237,6 +237,46 @@ def test_the_hooks_agree_on_the_quick_tests_of_every_kind(placement: str, hint: 
 
 
 @needs_c_hook
+def test_a_protocol_typed_value_is_judged_anew_when_its_class_or_its_verdict_changes() -> None:
+    """The hook's memo of the last plan applied to a protocol-typed value (``JobStatusLike.state``) is never stale."""
+
+    class State:
+        name = "RUNNING"
+        value = 2
+
+    class Other(State):  # read through the same descriptors as State, and no JobStateLike
+        value = "two"  # type: ignore[assignment]
+
+    class Status:
+        terminal = False
+        status_name = "RUNNING"
+
+        def __init__(self) -> None:
+            self.state: object = State()
+            self.message = None
+
+    status = Status()
+    c_hook, python_hook = _engine.installed_instancecheck, _engine._instancecheck
+
+    def verdicts() -> Tuple[bool, ...]:
+        return tuple(hook(pep.JobStatusLike, status) for hook in (c_hook, python_hook, c_hook))
+
+    assert verdicts() == (True, True, True)
+    del State.value
+    clear_cache(State)  # as the documentation asks after a change to a class
+    assert verdicts() == (False, False, False)
+    State.value = 3
+    clear_cache(State)
+    assert verdicts() == (True, True, True)
+    status.state = Other()
+    assert verdicts() == (False, False, False)
+    status.state = State()
+    assert verdicts() == (True, True, True)
+    clear_cache()
+    assert verdicts() == (True, True, True)
+
+
+@needs_c_hook
 def test_classes_checked_in_turn_with_collections_in_between() -> None:
     # Every allocation may start a collection here, whose callbacks replace the recent entry
     # and drop verdicts while the hook is between its reads and its store.

@@ -42,6 +42,7 @@ Python frame.  It calls back into :func:`_instancecheck_miss` and
 from __future__ import annotations
 
 import os
+import threading
 import types
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
@@ -204,18 +205,32 @@ def native_program(plan: Plan) -> Any:
     """The plan's native program, which the C hook applies: made on its first use (``check()`` needs none).
 
     The tests of the plan's generated function as data: ``(ok, read_dict,
-    required, watched, optional, slots)``, with ``(name, accepted, vet)`` for
-    each required and optional member, the watched names, and ``(reader,
-    accepted, vet, needed)`` for each slot (a reader that is a C descriptor's
-    ``__get__`` written as the descriptor); ``accepted`` is what the generated
-    code receives (see :func:`_accepting`), ``vet`` ``None`` or the member's
-    quick test.  ``_speedups.c`` runs it as the function runs its tests.
+    required, watched, optional, slots, places, layout)``, with ``(name,
+    accepted, vet)`` for each required and optional member, the watched names,
+    and ``(reader, accepted, vet, needed)`` for each slot (a reader that is a C
+    descriptor's ``__get__`` written as the descriptor); ``accepted`` is what
+    the generated code receives (see :func:`_accepting`), ``vet`` ``None`` or
+    the member's quick test.  ``_speedups.c`` runs it as the function runs its
+    tests.
+
+    ``places`` maps each required and optional name to its place among them
+    (required first) and each watched name to :data:`WATCHED_PLACE`; ``None``
+    when there are more members than a place can number.  ``layout`` is a list
+    of one item in which the hook keeps the keys of the last ``__dict__`` it
+    found conforming, in order, with their places: a ``__dict__`` whose keys
+    are those same objects in that order is read in one pass, without a lookup
+    (see ``gather`` in ``_speedups.c``).
     """
     program = plan.native
     if program is None:
         _, _, slot_members, _, (required, watch, optional) = plan.template
         vet = _hints.native_vet
-        program = plan.native = (
+        named = [m.wanted.name for m in (*required, *optional)]
+        places: Optional[Dict[str, int]] = None
+        if len(named) < WATCHED_PLACE:
+            places = {name: place for place, name in enumerate(named)}
+            places.update(dict.fromkeys(watch, WATCHED_PLACE))
+        program = (
             plan.ok_report,
             _native_reader(plan.read_dict),
             tuple((m.wanted.name, _accepting(m.accepted), vet(m.vet)) for m in required),
@@ -225,8 +240,24 @@ def native_program(plan: Plan) -> Any:
                 (_native_reader(m.slot_reader), _accepting(m.accepted), vet(m.vet), not m.wanted.optional)
                 for m in slot_members
             ),
+            places,
+            [None],
         )
+        # Set once: the C hook keeps a borrowed reference to the program while its plan is the
+        # recent entry's, which a second thread's program, replacing it, would leave dangling.
+        with _native_lock:
+            if plan.native is None:
+                plan.native = program
+            program = plan.native
     return program
+
+
+_native_lock = threading.Lock()
+
+
+#: The place of a watched name in a native program's ``places`` (see native_program); a key of no
+#: member has the place one below it.  Places are bytes in the C hook's layouts.
+WATCHED_PLACE = 255
 
 
 def _unsettled(obj: object) -> None:

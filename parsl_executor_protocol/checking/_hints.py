@@ -357,17 +357,20 @@ def quick_vet(hint: Any) -> Optional[Callable[[Any], bool]]:
 
 #: Codes of the tests native_vet writes as data (the C hook's run() reads them).
 NATIVE_PROTOCOL, NATIVE_MAPPING, NATIVE_SEQUENCE, NATIVE_ANY, NATIVE_AMONG, NATIVE_INHERITS, NATIVE_NEVER = range(1, 8)
+#: Bytes of the memo in which the C hook keeps the plan it last applied for a protocol test
+#: (at least its ``Memo``; see ``protocol_passes`` in ``_speedups.c``).
+NATIVE_MEMO_SIZE = 64
 
 
 def native_vet(vet: Optional[Callable[[Any], bool]]) -> Any:
     """A test :func:`quick_vet` or :func:`_item_test` made, as data for the C hook; else the test itself.
 
     ``None`` (no test), or a tuple whose first item is a ``NATIVE_*`` code:
-    ``(PROTOCOL, protocol, vet)`` (the protocol's own check, ``vet`` when it
-    cannot tell), ``(MAPPING, key test, value test)``, ``(SEQUENCE, item
-    test)``, ``(ANY, tests)``, ``(AMONG, type identities)``, ``(INHERITS,
-    class)``, ``(NEVER,)``; a test of another kind is returned as it is, to
-    be called.
+    ``(PROTOCOL, protocol, vet, memo)`` (the protocol's own check, ``vet``
+    when it cannot tell, a ``bytearray`` the hook keeps its last lookup in),
+    ``(MAPPING, key test, value test)``, ``(SEQUENCE, item test)``, ``(ANY,
+    tests)``, ``(AMONG, type identities)``, ``(INHERITS, class)``,
+    ``(NEVER,)``; a test of another kind is returned as it is, to be called.
     """
     if vet is None or vet is _never:
         return None if vet is None else (NATIVE_NEVER,)
@@ -375,7 +378,7 @@ def native_vet(vet: Optional[Callable[[Any], bool]]) -> Any:
         return vet
     function, args = vet.func, vet.args
     if function is _protocol_check and len(args) == 1:
-        return (NATIVE_PROTOCOL, args[0], vet)
+        return (NATIVE_PROTOCOL, args[0], vet, bytearray(NATIVE_MEMO_SIZE))
     if function is _vet_mapping:
         return (NATIVE_MAPPING, native_vet(args[0]), native_vet(args[1]))
     if function is _vet_sequence:

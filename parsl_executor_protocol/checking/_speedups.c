@@ -19,6 +19,14 @@
  * before the lookup is the one the entry is stored under, as in the Python hook.  It
  * holds a reference to what it uses across the calls that may run Python code (the dict
  * and slot readers, the vets): a collection there may drop the recent entry.
+ *
+ * Three memos spare it lookups, each valid only while what it borrows from cannot have
+ * changed: the last recent entry and its program, while the cache module's __dict__ keeps
+ * its version (dict_version(); lookup()); the last plan applied to a protocol-typed value,
+ * while the hooked tables and the protocol's table keep theirs (protocol_passes()); and the
+ * keys of the last conforming __dict__ of a plan's instances, in order, compared by identity
+ * (gather()).  A program is set on its plan once (_engine.native_program), so a plan that
+ * is still held holds the program borrowed from it.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -31,6 +39,11 @@ typedef struct {
     PyObject *miss;   /* (cls, instance) -> bool: a class found in no table */
     PyObject *full;   /* (cls, instance) -> bool: the full evaluation */
     PyObject *native; /* (plan) -> its native program, made on first use */
+    /* The last recent entry this hook found valid and its plan's native program, borrowed: the
+     * cache module's __dict__ holds the entry, the entry its plan and the plan the program, for
+     * as long as that __dict__ keeps the version it had then (see lookup()). */
+    uint64_t seen_version;
+    PyObject *seen_recent, *seen_native;
 } Hook;
 
 static PyObject *s_recent, *s_epoch, *s_hooked, *s_native;
@@ -82,6 +95,26 @@ entry_of(PyObject *table, PyObject *obj)
     return entry;
 }
 
+/* The version of a dict (PEP 509), which changes whenever the dict does, and is never the same
+ * for two states of two dicts; 0 where CPython no longer keeps it (3.14). */
+static uint64_t
+dict_version(PyObject *dict)
+{
+#if PY_VERSION_HEX < 0x030E0000
+#if defined(__GNUC__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+#endif
+    return ((PyDictObject *)dict)->ma_version_tag;
+#if defined(__GNUC__)
+#pragma GCC diagnostic pop
+#endif
+#else
+    (void)dict;
+    return 0;
+#endif
+}
+
 /* Plan.native, made by the engine's native_program on first use; a new reference. */
 static PyObject *
 native_of(Hook *self, PyObject *plan)
@@ -105,6 +138,11 @@ static PyObject *
 lookup(Hook *self, PyObject *cls, PyObject *kind)
 {
     PyObject *state = self->state;
+    uint64_t version = dict_version(state);
+    if (version && version == self->seen_version && PyTuple_GET_ITEM(self->seen_recent, 2) == kind
+        && PyTuple_GET_ITEM(self->seen_recent, 0) == cls) {
+        return Py_NewRef(self->seen_native);
+    }
     PyObject *recent = PyDict_GetItemWithError(state, s_recent);
     PyObject *epoch = recent ? PyDict_GetItemWithError(state, s_epoch) : NULL;
     if (epoch == NULL || !PyTuple_CheckExact(recent) || PyTuple_GET_SIZE(recent) != 5) {
@@ -112,7 +150,15 @@ lookup(Hook *self, PyObject *cls, PyObject *kind)
     }
     if (PyTuple_GET_ITEM(recent, 2) == kind && PyTuple_GET_ITEM(recent, 0) == cls
         && PyTuple_GET_ITEM(recent, 4) == epoch) {
-        return native_of(self, PyTuple_GET_ITEM(recent, 3));
+        PyObject *native = native_of(self, PyTuple_GET_ITEM(recent, 3));
+        if (native != NULL) {
+            /* Under the version read before the entry: if making the program changed the
+             * __dict__, the version no longer matches and nothing borrowed here is used. */
+            self->seen_version = version;
+            self->seen_recent = recent;
+            self->seen_native = native;
+        }
+        return native;
     }
     /* Owned from here: allocations below may start a collection, whose callbacks
      * (_cache._let_go, _cache._forget) replace the recent entry and drop table entries. */
@@ -149,26 +195,60 @@ enum { NATIVE_PROTOCOL = 1, NATIVE_MAPPING, NATIVE_SEQUENCE, NATIVE_ANY, NATIVE_
 
 static PyObject *run(Hook *self, PyObject *program, PyObject *instance);
 
+/* What protocol_passes() keeps of its last lookup, in the bytearray of its test (_hints'
+ * NATIVE_MEMO_SIZE bytes): the hooked tables and the protocol's table with their versions, the
+ * class of the value, and the program of its plan, all borrowed.  While both versions hold,
+ * the table is the protocol's and still holds the plan, and the plan its program (set once):
+ * a class that dies leaves the table (_cache._forget) before its address can be reused. */
+typedef struct {
+    uint64_t hooked_version, table_version;
+    PyObject *table;
+    PyTypeObject *kind;
+    PyObject *native;
+} Memo;
+
 /* What the engine's _nested_instancecheck answers for a value annotated with one of the
  * package's protocols: the plan of the value's class, found without touching the recent
- * entry, applied; the Python check (`fallback`) where that cannot tell. */
+ * entry, applied; the Python check (`fallback`) where that cannot tell.
+ * test: (NATIVE_PROTOCOL, protocol, fallback, memo) */
 static int
-protocol_passes(Hook *self, PyObject *protocol, PyObject *value, PyObject *fallback)
+protocol_passes(Hook *self, PyObject *test, PyObject *value)
 {
-    PyObject *table = entry_of(PyDict_GetItemWithError(self->state, s_hooked), protocol);
-    PyObject *plan = table == NULL ? NULL : entry_of(table, (PyObject *)Py_TYPE(value));
-    if (PyErr_Occurred()) {
-        return -1;
+    PyObject *protocol = PyTuple_GET_ITEM(test, 1), *fallback = PyTuple_GET_ITEM(test, 2);
+    PyObject *memo = PyTuple_GET_ITEM(test, 3), *native = NULL, *table = NULL;
+    Memo *last = PyByteArray_CheckExact(memo) && PyByteArray_GET_SIZE(memo) >= (Py_ssize_t)sizeof(Memo)
+                     ? (Memo *)PyByteArray_AS_STRING(memo)
+                     : NULL;
+    PyObject *hooked = PyDict_GetItemWithError(self->state, s_hooked);
+    uint64_t hooked_version = hooked != NULL && PyDict_CheckExact(hooked) ? dict_version(hooked) : 0;
+    if (last != NULL && hooked_version && hooked_version == last->hooked_version
+        && dict_version(last->table) == last->table_version && last->kind == Py_TYPE(value)) {
+        native = Py_NewRef(last->native);
     }
-    if (plan != NULL) {
-        Py_INCREF(plan);
-        PyObject *native = native_of(self, plan);
-        Py_DECREF(plan);
-        if (native == NULL) {
+    else {
+        table = entry_of(hooked, protocol);
+        uint64_t table_version = table != NULL && PyDict_CheckExact(table) ? dict_version(table) : 0;
+        PyObject *plan = table == NULL ? NULL : entry_of(table, (PyObject *)Py_TYPE(value));
+        if (PyErr_Occurred()) {
             return -1;
         }
+        if (plan != NULL) {
+            Py_INCREF(plan);
+            native = native_of(self, plan);
+            Py_DECREF(plan);
+            if (native == NULL) {
+                return -1;
+            }
+            if (last != NULL && hooked_version && table_version) {
+                /* The versions read before the lookups: if making the program changed either
+                 * dict, they no longer match and nothing borrowed here is used. */
+                *last = (Memo){hooked_version, table_version, table, Py_TYPE(value), native};
+            }
+        }
+    }
+    if (native != NULL) {
         PyObject *verdict = native;
-        if (PyTuple_CheckExact(native) && PyTuple_GET_SIZE(native) == 6) {
+        if (PyTuple_CheckExact(native) && PyTuple_GET_SIZE(native) == 8) {
             if (Py_EnterRecursiveCall(" in isinstance")) {
                 Py_DECREF(native);
                 return -1;
@@ -215,8 +295,8 @@ passes(Hook *self, PyObject *test, PyObject *value)
     long code = PyLong_AsLong(PyTuple_GET_ITEM(test, 0));
     Py_ssize_t size = PyTuple_GET_SIZE(test);
     int ok;
-    if (code == NATIVE_PROTOCOL && size == 3) {
-        return protocol_passes(self, PyTuple_GET_ITEM(test, 1), value, PyTuple_GET_ITEM(test, 2));
+    if (code == NATIVE_PROTOCOL && size == 4) {
+        return protocol_passes(self, test, value);
     }
     if (code == NATIVE_MAPPING && size == 3) {
         /* a plain dict, empty or whose first item passes (_hints._vet_mapping) */
@@ -313,33 +393,161 @@ accepts(Hook *self, PyObject *value, PyObject *accepted, PyObject *vet)
     return vet == Py_None ? 0 : passes(self, vet, value);
 }
 
-/* A member of the __dict__ (a new reference) or NULL: absent, with no exception set. */
-static PyObject *
-member_of(PyObject *namespace, PyObject *name)
+/* The place of a watched name in a program's places, and the place written in a layout for a
+ * key that is neither a member nor watched (_engine.WATCHED_PLACE). */
+#define WATCHED_PLACE 255
+#define OTHER_PLACE 254
+/* Members a program's dict part may gather on the stack; more are allocated. */
+#define STACK_MEMBERS 32
+
+/* Learns the layout of a __dict__ that gather() found conforming, when it can: its keys in order
+ * (each an exact str, so that identity stands for equality), then their places as bytes.  A
+ * __dict__ that differs from the last one learnt replaces it, so instances of one class that
+ * set different members alternate layouts rather than miss forever.  Only memory errors. */
+static int
+learn(PyObject *places, PyObject *cell, PyObject *namespace)
 {
-    PyObject *value = PyDict_GetItemWithError(namespace, name);
-    Py_XINCREF(value);
-    return value;
+    Py_ssize_t size = PyDict_GET_SIZE(namespace), position = 0, i = 0;
+    PyObject *key, *value;
+    if (!PyDict_CheckExact(places) || !PyList_CheckExact(cell) || PyList_GET_SIZE(cell) != 1) {
+        return 0;
+    }
+    PyObject *layout = PyTuple_New(size + 1);
+    PyObject *bytes = layout ? PyBytes_FromStringAndSize(NULL, size) : NULL;
+    if (bytes == NULL) {
+        Py_XDECREF(layout);
+        return -1;
+    }
+    unsigned char *place = (unsigned char *)PyBytes_AS_STRING(bytes);
+    PyTuple_SET_ITEM(layout, size, bytes);
+    while (i < size && PyDict_Next(namespace, &position, &key, &value)) {
+        if (!PyUnicode_CheckExact(key)) {
+            Py_DECREF(layout);
+            return 0;
+        }
+        PyObject *found = PyDict_GetItemWithError(places, key);
+        long number = found == NULL ? OTHER_PLACE : PyLong_AsLong(found);
+        if (number < 0 || number >= WATCHED_PLACE) {
+            Py_DECREF(layout);
+            PyErr_Clear();
+            return 0;
+        }
+        place[i] = (unsigned char)number;
+        PyTuple_SET_ITEM(layout, i, Py_NewRef(key));
+        i++;
+    }
+    if (i != size) {
+        Py_DECREF(layout);
+        return 0;
+    }
+    return PyList_SetItem(cell, 0, layout);  /* steals; the layout it replaces holds only strs and bytes */
+}
+
+/* The __dict__'s required members, then its optional ones, into values (new references; NULL
+ * for an absent optional member): 1 when every required member is present and no watched name
+ * is, else (nothing in values) 0 when a required member is absent, 2 when a watched name is
+ * present, -1 an exception.
+ * A __dict__ whose keys are the objects of the program's layout, in its order, is read in one
+ * pass (see learn()); another is looked up name by name, and then learnt. */
+static int
+gather(PyObject *program, PyObject *namespace, PyObject **values)
+{
+    PyObject *required = PyTuple_GET_ITEM(program, 2), *watched = PyTuple_GET_ITEM(program, 3);
+    PyObject *optional = PyTuple_GET_ITEM(program, 4), *places = PyTuple_GET_ITEM(program, 6);
+    PyObject *cell = PyTuple_GET_ITEM(program, 7), *key, *value;
+    Py_ssize_t nreq = PyTuple_GET_SIZE(required), nopt = PyTuple_GET_SIZE(optional);
+    Py_ssize_t size = PyDict_GET_SIZE(namespace), present = 0, position = 0, i;
+    for (i = 0; i < nreq + nopt; i++) {
+        values[i] = NULL;
+    }
+    PyObject *layout = PyList_CheckExact(cell) && PyList_GET_SIZE(cell) == 1 ? PyList_GET_ITEM(cell, 0) : NULL;
+    if (layout != NULL && PyTuple_CheckExact(layout) && PyTuple_GET_SIZE(layout) == size + 1) {
+        const unsigned char *place = (const unsigned char *)PyBytes_AS_STRING(PyTuple_GET_ITEM(layout, size));
+        /* Borrowed during the pass, which runs no Python code. */
+        for (i = 0; PyDict_Next(namespace, &position, &key, &value); i++) {
+            if (i >= size || key != PyTuple_GET_ITEM(layout, i)) {
+                break;
+            }
+            if (place[i] < nreq + nopt) {
+                values[place[i]] = value;
+            }
+        }
+        if (i == size) {
+            for (i = 0; i < nreq + nopt; i++) {
+                Py_XINCREF(values[i]);
+            }
+            return 1;
+        }
+        for (i = 0; i < nreq + nopt; i++) {
+            values[i] = NULL;
+        }
+    }
+    int verdict = 1;
+    for (i = 0; i < nreq + nopt; i++) {
+        PyObject *member = PyTuple_GET_ITEM(i < nreq ? required : optional, i < nreq ? i : i - nreq);
+        values[i] = PyDict_GetItemWithError(namespace, PyTuple_GET_ITEM(member, 0));
+        if (values[i] == NULL) {
+            if (PyErr_Occurred()) {
+                verdict = -1;
+                goto unfound;
+            }
+            if (i < nreq) {
+                verdict = 0;
+                goto unfound;
+            }
+            continue;
+        }
+        Py_INCREF(values[i]);
+        present++;
+    }
+    if (size != present) {
+        /* Only a __dict__ that holds more than the members can hold a watched name. */
+        for (i = 0; i < PyTuple_GET_SIZE(watched); i++) {
+            int found = PyDict_Contains(namespace, PyTuple_GET_ITEM(watched, i));
+            if (found) {
+                verdict = found < 0 ? -1 : 2;
+                goto unfound;
+            }
+        }
+    }
+    /* A pass over a __dict__ much larger than the members would cost more than their lookups. */
+    if (places != Py_None && size <= 2 * (nreq + nopt + PyTuple_GET_SIZE(watched)) + 8
+        && learn(places, cell, namespace) < 0) {
+        verdict = -1;
+        goto unfound;
+    }
+    return 1;
+unfound:
+    for (i = 0; i < nreq + nopt; i++) {
+        Py_CLEAR(values[i]);
+    }
+    return verdict;
 }
 
 /* The plan's generated function, run as data: the plan's report (a conforming instance),
  * Py_False or Py_None (the full evaluation decides), as a new reference; NULL only for an
- * exception that is not an Exception.  The steps and their order are the function's (see
- * _engine._factory): the __dict__'s required members (absent: False), then, unless it holds
- * only those, the watched names (present: None) and the optional members, then the slots
- * (unassigned: False if needed).  As there, a KeyError among the required members means
- * False and any other Exception means None.
+ * exception that is not an Exception.  The steps are the function's (see _engine._factory):
+ * the __dict__'s required members (absent: False), the watched names (present: None), the
+ * tests of the required then the optional members' values, then the slots (unassigned: False
+ * if needed).  As there, a KeyError in a test of a required member means False and any other
+ * Exception means None.
  *
  * program: (ok, read_dict, ((name, accepted, vet), ...) required, (name, ...) watched,
- *           ((name, accepted, vet), ...) optional, ((reader, accepted, vet, needed), ...) slots) */
+ *           ((name, accepted, vet), ...) optional, ((reader, accepted, vet, needed), ...) slots,
+ *           places, [layout])  (see _engine.native_program) */
 static PyObject *
 run(Hook *self, PyObject *program, PyObject *instance)
 {
-    PyObject *required = PyTuple_GET_ITEM(program, 2), *watched = PyTuple_GET_ITEM(program, 3);
-    PyObject *optional = PyTuple_GET_ITEM(program, 4), *slots = PyTuple_GET_ITEM(program, 5);
-    PyObject *namespace = NULL, *verdict = Py_None, *value;
-    int ok;
-    if (PyTuple_GET_SIZE(required) || PyTuple_GET_SIZE(watched) || PyTuple_GET_SIZE(optional)) {
+    PyObject *required = PyTuple_GET_ITEM(program, 2), *optional = PyTuple_GET_ITEM(program, 4);
+    PyObject *slots = PyTuple_GET_ITEM(program, 5);
+    Py_ssize_t nreq = PyTuple_GET_SIZE(required), count = nreq + PyTuple_GET_SIZE(optional), i;
+    PyObject *namespace = NULL, *verdict = Py_None, *value, *stack[STACK_MEMBERS], **values = stack;
+    int ok, gathered = 0;
+    if (count > STACK_MEMBERS && (values = PyMem_New(PyObject *, count)) == NULL) {
+        PyErr_NoMemory();
+        return NULL;
+    }
+    if (count || PyTuple_GET_SIZE(PyTuple_GET_ITEM(program, 3))) {
         namespace = read_with(PyTuple_GET_ITEM(program, 1), instance);
         if (namespace == NULL) {
             goto failed;
@@ -347,21 +555,22 @@ run(Hook *self, PyObject *program, PyObject *instance)
         if (!PyDict_CheckExact(namespace)) {
             goto done;
         }
-        for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(required); i++) {
-            PyObject *member = PyTuple_GET_ITEM(required, i);
-            value = member_of(namespace, PyTuple_GET_ITEM(member, 0));
-            if (value == NULL) {
-                if (PyErr_Occurred() && !PyErr_ExceptionMatches(PyExc_KeyError)) {
-                    goto failed;
-                }
-                PyErr_Clear();
-                verdict = Py_False;
-                goto done;
-            }
-            ok = accepts(self, value, PyTuple_GET_ITEM(member, 1), PyTuple_GET_ITEM(member, 2));
-            Py_DECREF(value);
+        if ((ok = gather(program, namespace, values)) != 1) {
             if (ok < 0) {
-                if (!PyErr_ExceptionMatches(PyExc_KeyError)) {
+                goto failed;
+            }
+            verdict = ok == 0 ? Py_False : Py_None;
+            goto done;
+        }
+        gathered = 1;
+        for (i = 0; i < count; i++) {
+            if (values[i] == NULL) {
+                continue;  /* an absent optional member */
+            }
+            PyObject *member = PyTuple_GET_ITEM(i < nreq ? required : optional, i < nreq ? i : i - nreq);
+            ok = accepts(self, values[i], PyTuple_GET_ITEM(member, 1), PyTuple_GET_ITEM(member, 2));
+            if (ok < 0) {
+                if (i >= nreq || !PyErr_ExceptionMatches(PyExc_KeyError)) {
                     goto failed;
                 }
                 PyErr_Clear();
@@ -372,51 +581,8 @@ run(Hook *self, PyObject *program, PyObject *instance)
                 goto done;
             }
         }
-        if (PyDict_GET_SIZE(namespace) != PyTuple_GET_SIZE(required)) {
-            /* The optional members first: a __dict__ that holds only them besides the required
-             * ones holds none of the watched names, which then need no lookup.  The generated
-             * function looks the watched names up first; either order answers None when one is
-             * present or an optional value fails its test, and the plan's report otherwise. */
-            Py_ssize_t present = 0;
-            for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(optional); i++) {
-                PyObject *member = PyTuple_GET_ITEM(optional, i);
-                ok = PyDict_Contains(namespace, PyTuple_GET_ITEM(member, 0));
-                if (ok <= 0) {
-                    if (ok < 0) {
-                        goto failed;
-                    }
-                    continue;
-                }
-                present++;
-                if ((value = member_of(namespace, PyTuple_GET_ITEM(member, 0))) == NULL) {
-                    if (!PyErr_Occurred()) {
-                        PyErr_SetObject(PyExc_KeyError, PyTuple_GET_ITEM(member, 0));
-                    }
-                    goto failed;
-                }
-                ok = accepts(self, value, PyTuple_GET_ITEM(member, 1), PyTuple_GET_ITEM(member, 2));
-                Py_DECREF(value);
-                if (ok <= 0) {
-                    if (ok < 0) {
-                        goto failed;
-                    }
-                    goto done;
-                }
-            }
-            if (PyDict_GET_SIZE(namespace) != PyTuple_GET_SIZE(required) + present) {
-                for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(watched); i++) {
-                    ok = PyDict_Contains(namespace, PyTuple_GET_ITEM(watched, i));
-                    if (ok) {
-                        if (ok < 0) {
-                            goto failed;
-                        }
-                        goto done;
-                    }
-                }
-            }
-        }
     }
-    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(slots); i++) {
+    for (i = 0; i < PyTuple_GET_SIZE(slots); i++) {
         PyObject *slot = PyTuple_GET_ITEM(slots, i);
         value = read_with(PyTuple_GET_ITEM(slot, 0), instance);
         if (value == NULL) {
@@ -443,14 +609,22 @@ run(Hook *self, PyObject *program, PyObject *instance)
     goto done;
 failed:
     if (!PyErr_ExceptionMatches(PyExc_Exception)) {
-        Py_XDECREF(namespace);
-        return NULL;
+        verdict = NULL;
+        goto done;
     }
     PyErr_Clear();
     verdict = Py_None;
 done:
+    if (gathered) {
+        for (i = 0; i < count; i++) {
+            Py_XDECREF(values[i]);
+        }
+    }
+    if (values != stack) {
+        PyMem_Free(values);
+    }
     Py_XDECREF(namespace);
-    return Py_NewRef(verdict);
+    return Py_XNewRef(verdict);
 }
 
 static PyObject *
@@ -476,7 +650,7 @@ hook_vectorcall(PyObject *op, PyObject *const *args, size_t nargsf, PyObject *kw
     if (native == Py_True || native == Py_False) {
         return native;
     }
-    if (!PyTuple_CheckExact(native) || PyTuple_GET_SIZE(native) != 6) {
+    if (!PyTuple_CheckExact(native) || PyTuple_GET_SIZE(native) != 8) {
         Py_DECREF(native);
         PyErr_SetString(PyExc_SystemError, "a plan's native program is not one this hook runs");
         return NULL;
