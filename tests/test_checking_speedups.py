@@ -15,10 +15,12 @@ import subprocess
 import sys
 import sysconfig
 import textwrap
+import weakref
 from concurrent.futures import Future
 from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple, Union, cast
 
 import pytest
+import typing_extensions
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -274,6 +276,47 @@ def test_a_protocol_typed_value_is_judged_anew_when_its_class_or_its_verdict_cha
     assert verdicts() == (True, True, True)
     clear_cache()
     assert verdicts() == (True, True, True)
+
+
+@needs_c_hook
+def test_the_hook_bound_to_a_protocol_is_kept_and_keeps_no_protocol_alive() -> None:
+    """``isinstance`` finds the hook already bound to the protocol; a protocol that dies is not kept, nor mistaken."""
+
+    class Lifecycle:
+        def start(self) -> None: ...
+
+        def shutdown(self) -> None: ...
+
+    bound = pep.HasLifecycle.__instancecheck__
+    assert bound is pep.HasLifecycle.__instancecheck__, "bound anew on every lookup"
+    assert bound(Lifecycle()) is True
+    assert bound(3) is False
+    with pytest.raises(TypeError, match="takes one instance"):
+        cast(Any, bound)()
+
+    addresses: Dict[int, int] = {}
+    for index in range(300):
+        # A protocol of its own each time, collected before the next: its address comes round
+        # again, and the hook bound to the dead one must not answer for the new one.
+        name = f"member_{index}"
+        Mine: Any = typing_extensions.runtime_checkable(
+            ContractMeta(
+                f"Mine{index}", (typing_extensions.Protocol,), {"__annotations__": {name: int}, "__module__": __name__}
+            )
+        )
+        holder = type(f"Holder{index}", (), {name: index})()
+        addresses[id(Mine)] = addresses.get(id(Mine), 0) + 1
+        assert isinstance(holder, Mine)
+        assert not isinstance(Lifecycle(), Mine)
+        kept, gone = Mine.__instancecheck__, weakref.ref(Mine)
+        clear_cache()  # the engine keeps the model of a protocol it has used until then
+        del Mine, holder
+        gc.collect()
+        assert gone() is None, "the hook bound to a protocol keeps it alive"
+        with pytest.raises(ReferenceError, match="no longer exists"):
+            kept(Lifecycle())
+        del kept
+    assert max(addresses.values()) > 1, "no address came round again: the test proves nothing here"
 
 
 @needs_c_hook

@@ -2,17 +2,22 @@
  *
  * A Python __instancecheck__ costs a bound method and a Python frame before it does
  * anything, 2-5x isinstance(x, object), and the plan's generated function a second frame;
- * this hook costs neither.  It looks the plan up as _engine._instancecheck does, step for
- * step, over the same state: it reads and replaces _cache.recent_hooked and reads
- * _cache.epoch and _cache.hooked through the cache module's __dict__, and keys the tables
- * with the identity _memo.identity gives.  It then applies the plan's native program
- * (Plan.native): the class's verdict, or the tests of the plan's generated function as data,
- * which _engine.native_program writes from the same members as the function, on first use
- * (see run()).  What
+ * this hook costs neither: it keeps itself bound to the classes it was last looked up on
+ * (hook_descr_get), and runs the plan's tests as data.  It looks the plan up as
+ * _engine._instancecheck does, step for step, over the same state: it reads and replaces
+ * _cache.recent_hooked and reads _cache.epoch and _cache.hooked through the cache module's
+ * __dict__, and keys the tables with the identity _memo.identity gives.  It then applies the
+ * plan's native program (Plan.native): the class's verdict, or the tests of the plan's
+ * generated function as data, which _engine.native_program writes from the same members as
+ * the function, on first use (see run()).  What
  * it does not settle goes to the Python functions it was given: a class it finds in no table
  * to _instancecheck_miss, an instance the program leaves open to _instancecheck_full.  The
  * quick tests of container values and of values typed with one of the package's protocols
  * are data too (_hints.native_vet; see passes()); a test of another kind is called.
+ *
+ * The tests that compare a value's type with the types a member accepts run no Python code,
+ * so they are made on values borrowed from the __dict__ as it is read, and from the slots in
+ * place (quick(), peek_slot()); only a value whose vet decides is held.
  *
  * It holds the GIL from its first read to its store of the recent entry, and runs no
  * Python code in between (dict lookups with int keys, a tuple), so the epoch it reads
@@ -31,6 +36,9 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <stddef.h>
+#include <structmember.h> /* T_OBJECT_EX, READONLY: the names 3.10 and 3.11 know */
+
+#define BOUND_SLOTS 16
 
 typedef struct {
     PyObject_HEAD
@@ -44,8 +52,22 @@ typedef struct {
      * as long as that __dict__ keeps the version it had then (see lookup()). */
     uint64_t seen_version;
     PyObject *seen_recent, *seen_native;
+    /* The hook bound to the classes it was last looked up on (hook_descr_get), one per slot of
+     * a class's address, so that isinstance() finds it instead of binding it anew each time. */
+    PyObject *bound[BOUND_SLOTS];
 } Hook;
 
+/* The hook bound to one class, as a bound method would be, but kept by the hook; it refers
+ * to its class weakly, so that the hook's slots keep no class alive. */
+typedef struct {
+    PyObject_HEAD
+    vectorcallfunc vectorcall;
+    PyObject *hook;
+    PyObject *ref; /* a weak reference to the class */
+    PyObject *cls; /* the class's address when bound: compared, never used as an object */
+} Bound;
+
+static PyTypeObject BoundType;
 static PyObject *s_recent, *s_epoch, *s_hooked, *s_native;
 
 /* _memo.identity(obj): id() before 3.12, object.__hash__ (the address rotated by 4 bits)
@@ -361,13 +383,17 @@ passes(Hook *self, PyObject *test, PyObject *value)
     return -1;
 }
 
-/* Whether a value passes a member's test: 1 yes, 0 no (the full evaluation decides), -1 an
- * exception.  `accepted` is None (no test), a tuple of the types accepted outright (compared
- * by identity) or a frozenset of their identities; a value of another type passes if `vet`
- * (None: none does) passes it.  _engine._unaccepted writes the same test as Python. */
+/* A member's test of a value, but for its vet: 1 the value passes, 0 it fails (the full
+ * evaluation decides), 2 its vet decides, -1 an exception.  `member` is a program's
+ * (name-or-reader, accepted, vet, ...): `accepted` is None (no test), a tuple of the types
+ * accepted outright (compared by identity) or a frozenset of their identities; a value of
+ * another type is left to `vet` (None: none passes).  It runs no Python code (ints are
+ * hashed and compared), so a value borrowed from a __dict__ or a slot stays valid across it.
+ * _engine._unaccepted writes the same test as Python. */
 static int
-accepts(Hook *self, PyObject *value, PyObject *accepted, PyObject *vet)
+quick(PyObject *value, PyObject *member)
 {
+    PyObject *accepted = PyTuple_GET_ITEM(member, 1);
     if (accepted == Py_None) {
         return 1;
     }
@@ -390,7 +416,29 @@ accepts(Hook *self, PyObject *value, PyObject *accepted, PyObject *vet)
             return found;
         }
     }
-    return vet == Py_None ? 0 : passes(self, vet, value);
+    return PyTuple_GET_ITEM(member, 2) == Py_None ? 0 : 2;
+}
+
+/* The value of the instance's slot that a plain member descriptor (a __slots__ name) reads,
+ * read in place, borrowed: NULL when the slot is unassigned.  *direct is 0 when the reader is
+ * no such descriptor (one that audits its reads, or of another layout), which is then to be
+ * called (read_with()). */
+static PyObject *
+peek_slot(PyObject *reader, PyObject *instance, int *direct)
+{
+    *direct = 0;
+#ifndef Py_GIL_DISABLED
+    if (Py_IS_TYPE(reader, &PyMemberDescr_Type)) {
+        PyMemberDescrObject *descriptor = (PyMemberDescrObject *)reader;
+        PyMemberDef *member = descriptor->d_member;
+        if (member->type == T_OBJECT_EX && (member->flags & ~READONLY) == 0
+            && PyObject_TypeCheck(instance, descriptor->d_common.d_type)) {
+            *direct = 1;
+            return *(PyObject **)((char *)instance + member->offset);
+        }
+    }
+#endif
+    return NULL;
 }
 
 /* The place of a watched name in a program's places, and the place written in a layout for a
@@ -443,50 +491,69 @@ learn(PyObject *places, PyObject *cell, PyObject *namespace)
     return PyList_SetItem(cell, 0, layout);  /* steals; the layout it replaces holds only strs and bytes */
 }
 
-/* The __dict__'s required members, then its optional ones, into values (new references; NULL
- * for an absent optional member): 1 when every required member is present and no watched name
- * is, else (nothing in values) 0 when a required member is absent, 2 when a watched name is
- * present, -1 an exception.
+/* The __dict__'s required members, then its optional ones, each tested as it is read (quick()):
+ * in values, a new reference to each value that its vet is to decide, NULL for the others (a
+ * value that passed, an absent optional member).  1 when every required member is present and
+ * no watched name is, with *rejected set when a value failed; else (nothing in values) 0 when a
+ * required member is absent, 2 when a watched name is present, -1 an exception.
  * A __dict__ whose keys are the objects of the program's layout, in its order, is read in one
- * pass (see learn()); another is looked up name by name, and then learnt. */
+ * pass (see learn()) that runs no Python code, its values borrowed during it; another is
+ * looked up name by name, and then learnt. */
 static int
-gather(PyObject *program, PyObject *namespace, PyObject **values)
+gather(PyObject *program, PyObject *namespace, PyObject **values, int *rejected)
 {
     PyObject *required = PyTuple_GET_ITEM(program, 2), *watched = PyTuple_GET_ITEM(program, 3);
     PyObject *optional = PyTuple_GET_ITEM(program, 4), *places = PyTuple_GET_ITEM(program, 6);
     PyObject *cell = PyTuple_GET_ITEM(program, 7), *key, *value;
     Py_ssize_t nreq = PyTuple_GET_SIZE(required), nopt = PyTuple_GET_SIZE(optional);
     Py_ssize_t size = PyDict_GET_SIZE(namespace), present = 0, position = 0, i;
+    int verdict = 1, ok;
     for (i = 0; i < nreq + nopt; i++) {
         values[i] = NULL;
     }
+    *rejected = 0;
     PyObject *layout = PyList_CheckExact(cell) && PyList_GET_SIZE(cell) == 1 ? PyList_GET_ITEM(cell, 0) : NULL;
     if (layout != NULL && PyTuple_CheckExact(layout) && PyTuple_GET_SIZE(layout) == size + 1) {
         const unsigned char *place = (const unsigned char *)PyBytes_AS_STRING(PyTuple_GET_ITEM(layout, size));
-        /* Borrowed during the pass, which runs no Python code. */
         for (i = 0; PyDict_Next(namespace, &position, &key, &value); i++) {
             if (i >= size || key != PyTuple_GET_ITEM(layout, i)) {
                 break;
             }
-            if (place[i] < nreq + nopt) {
-                values[place[i]] = value;
+            Py_ssize_t at = place[i];
+            if (at >= nreq + nopt) {
+                continue;
+            }
+            ok = quick(value, PyTuple_GET_ITEM(at < nreq ? required : optional, at < nreq ? at : at - nreq));
+            if (ok == 2) {
+                values[at] = value;
+            }
+            else if (ok == 0) {
+                *rejected = 1;
+            }
+            else if (ok < 0) {
+                verdict = -1;
+                break;
             }
         }
-        if (i == size) {
+        if (i == size && verdict == 1) {
             for (i = 0; i < nreq + nopt; i++) {
                 Py_XINCREF(values[i]);
             }
             return 1;
         }
         for (i = 0; i < nreq + nopt; i++) {
-            values[i] = NULL;
+            values[i] = NULL;  /* borrowed, not yet held */
         }
+        if (verdict < 0) {
+            *rejected = 0;
+            return -1;
+        }
+        *rejected = 0;
     }
-    int verdict = 1;
     for (i = 0; i < nreq + nopt; i++) {
         PyObject *member = PyTuple_GET_ITEM(i < nreq ? required : optional, i < nreq ? i : i - nreq);
-        values[i] = PyDict_GetItemWithError(namespace, PyTuple_GET_ITEM(member, 0));
-        if (values[i] == NULL) {
+        value = PyDict_GetItemWithError(namespace, PyTuple_GET_ITEM(member, 0));
+        if (value == NULL) {
             if (PyErr_Occurred()) {
                 verdict = -1;
                 goto unfound;
@@ -497,8 +564,19 @@ gather(PyObject *program, PyObject *namespace, PyObject **values)
             }
             continue;
         }
-        Py_INCREF(values[i]);
         present++;
+        /* Tested before the next lookup, which may run a key's __eq__ and drop the value. */
+        ok = quick(value, member);
+        if (ok == 2) {
+            values[i] = Py_NewRef(value);
+        }
+        else if (ok == 0) {
+            *rejected = 1;
+        }
+        else if (ok < 0) {
+            verdict = -1;
+            goto unfound;
+        }
     }
     if (size != present) {
         /* Only a __dict__ that holds more than the members can hold a watched name. */
@@ -518,6 +596,7 @@ gather(PyObject *program, PyObject *namespace, PyObject **values)
     }
     return 1;
 unfound:
+    *rejected = 0;
     for (i = 0; i < nreq + nopt; i++) {
         Py_CLEAR(values[i]);
     }
@@ -542,7 +621,7 @@ run(Hook *self, PyObject *program, PyObject *instance)
     PyObject *slots = PyTuple_GET_ITEM(program, 5);
     Py_ssize_t nreq = PyTuple_GET_SIZE(required), count = nreq + PyTuple_GET_SIZE(optional), i;
     PyObject *namespace = NULL, *verdict = Py_None, *value, *stack[STACK_MEMBERS], **values = stack;
-    int ok, gathered = 0;
+    int ok, gathered = 0, rejected = 0;
     if (count > STACK_MEMBERS && (values = PyMem_New(PyObject *, count)) == NULL) {
         PyErr_NoMemory();
         return NULL;
@@ -555,7 +634,7 @@ run(Hook *self, PyObject *program, PyObject *instance)
         if (!PyDict_CheckExact(namespace)) {
             goto done;
         }
-        if ((ok = gather(program, namespace, values)) != 1) {
+        if ((ok = gather(program, namespace, values, &rejected)) != 1) {
             if (ok < 0) {
                 goto failed;
             }
@@ -563,12 +642,15 @@ run(Hook *self, PyObject *program, PyObject *instance)
             goto done;
         }
         gathered = 1;
+        if (rejected) {
+            goto done;
+        }
         for (i = 0; i < count; i++) {
             if (values[i] == NULL) {
-                continue;  /* an absent optional member */
+                continue;  /* passed, or an absent optional member */
             }
             PyObject *member = PyTuple_GET_ITEM(i < nreq ? required : optional, i < nreq ? i : i - nreq);
-            ok = accepts(self, values[i], PyTuple_GET_ITEM(member, 1), PyTuple_GET_ITEM(member, 2));
+            ok = passes(self, PyTuple_GET_ITEM(member, 2), values[i]);
             if (ok < 0) {
                 if (i >= nreq || !PyErr_ExceptionMatches(PyExc_KeyError)) {
                     goto failed;
@@ -583,21 +665,33 @@ run(Hook *self, PyObject *program, PyObject *instance)
         }
     }
     for (i = 0; i < PyTuple_GET_SIZE(slots); i++) {
-        PyObject *slot = PyTuple_GET_ITEM(slots, i);
-        value = read_with(PyTuple_GET_ITEM(slot, 0), instance);
-        if (value == NULL) {
-            if (!PyErr_ExceptionMatches(PyExc_AttributeError)) {
-                goto failed;
+        PyObject *slot = PyTuple_GET_ITEM(slots, i), *held = NULL;
+        int direct;
+        value = peek_slot(PyTuple_GET_ITEM(slot, 0), instance, &direct);
+        if (!direct) {
+            value = held = read_with(PyTuple_GET_ITEM(slot, 0), instance);
+            if (value == NULL) {
+                if (!PyErr_ExceptionMatches(PyExc_AttributeError)) {
+                    goto failed;
+                }
+                PyErr_Clear();
             }
-            PyErr_Clear();
-            if (PyObject_IsTrue(PyTuple_GET_ITEM(slot, 3))) {
+        }
+        if (value == NULL) {
+            if (PyTuple_GET_ITEM(slot, 3) == Py_True) {
                 verdict = Py_False;
                 goto done;
             }
             continue;
         }
-        ok = accepts(self, value, PyTuple_GET_ITEM(slot, 1), PyTuple_GET_ITEM(slot, 2));
-        Py_DECREF(value);
+        ok = quick(value, slot);
+        if (ok == 2) {
+            if (held == NULL) {
+                held = Py_NewRef(value);  /* the vet may run Python code that empties the slot */
+            }
+            ok = passes(self, PyTuple_GET_ITEM(slot, 2), value);
+        }
+        Py_XDECREF(held);
         if (ok <= 0) {
             if (ok < 0) {
                 goto failed;
@@ -634,15 +728,10 @@ call2(PyObject *func, PyObject *a, PyObject *b)
     return PyObject_Vectorcall(func, args + 1, 2 | PY_VECTORCALL_ARGUMENTS_OFFSET, NULL);
 }
 
+/* isinstance(instance, cls) for a class of the package's metaclass. */
 static PyObject *
-hook_vectorcall(PyObject *op, PyObject *const *args, size_t nargsf, PyObject *kwnames)
+check(Hook *self, PyObject *cls, PyObject *instance)
 {
-    Hook *self = (Hook *)op;
-    if (PyVectorcall_NARGS(nargsf) != 2 || (kwnames != NULL && PyTuple_GET_SIZE(kwnames))) {
-        PyErr_SetString(PyExc_TypeError, "__instancecheck__ takes the class and one instance");
-        return NULL;
-    }
-    PyObject *cls = args[0], *instance = args[1];
     PyObject *native = lookup(self, cls, (PyObject *)Py_TYPE(instance));
     if (native == NULL) {
         return PyErr_Occurred() ? NULL : call2(self->miss, cls, instance);
@@ -670,15 +759,125 @@ hook_vectorcall(PyObject *op, PyObject *const *args, size_t nargsf, PyObject *kw
     return PyBool_FromLong(ok);
 }
 
-/* Bound to the class like a function, so that isinstance() passes (cls, instance). */
 static PyObject *
-hook_descr_get(PyObject *self, PyObject *obj, PyObject *type)
+hook_vectorcall(PyObject *op, PyObject *const *args, size_t nargsf, PyObject *kwnames)
 {
-    if (obj == NULL || obj == Py_None) {
-        return Py_NewRef(self);
+    if (PyVectorcall_NARGS(nargsf) != 2 || (kwnames != NULL && PyTuple_GET_SIZE(kwnames))) {
+        PyErr_SetString(PyExc_TypeError, "__instancecheck__ takes the class and one instance");
+        return NULL;
     }
-    return PyMethod_New(self, obj);
+    return check((Hook *)op, args[0], args[1]);
 }
+
+/* The object a weak reference refers to, as a new reference; NULL (no exception) once it is gone. */
+static PyObject *
+referent(PyObject *ref)
+{
+#if PY_VERSION_HEX >= 0x030D0000
+    PyObject *obj = NULL;
+    return PyWeakref_GetRef(ref, &obj) > 0 ? obj : NULL;
+#else
+    PyObject *obj = PyWeakref_GET_OBJECT(ref);
+    return obj == Py_None ? NULL : Py_NewRef(obj);
+#endif
+}
+
+static PyObject *
+bound_vectorcall(PyObject *op, PyObject *const *args, size_t nargsf, PyObject *kwnames)
+{
+    Bound *self = (Bound *)op;
+    if (PyVectorcall_NARGS(nargsf) != 1 || (kwnames != NULL && PyTuple_GET_SIZE(kwnames))) {
+        PyErr_SetString(PyExc_TypeError, "__instancecheck__ takes one instance");
+        return NULL;
+    }
+    PyObject *cls = referent(self->ref);
+    if (cls == NULL) {
+        PyErr_SetString(PyExc_ReferenceError, "the class this __instancecheck__ was bound to no longer exists");
+        return NULL;
+    }
+    PyObject *verdict = check((Hook *)self->hook, cls, args[0]);
+    Py_DECREF(cls);
+    return verdict;
+}
+
+/* Bound to the class like a function, so that isinstance() passes (cls, instance): the bound
+ * hook kept in the class's slot when it is this class's (its address, and a weak reference
+ * still to it: a class that died cleared its weak references before its address could be
+ * reused), else a new one there.  A class that takes no weak reference gets a bound method. */
+static PyObject *
+hook_descr_get(PyObject *op, PyObject *obj, PyObject *type)
+{
+    Hook *self = (Hook *)op;
+    if (obj == NULL || obj == Py_None) {
+        return Py_NewRef(op);
+    }
+    size_t slot = ((uintptr_t)obj >> 4) % BOUND_SLOTS;
+    Bound *kept = (Bound *)self->bound[slot];
+    if (kept != NULL && kept->cls == obj) {
+        PyObject *cls = referent(kept->ref);
+        Py_XDECREF(cls);  /* compared only: obj, which the caller holds, is alive */
+        if (cls == obj) {
+            return Py_NewRef(kept);
+        }
+    }
+    PyObject *ref = PyWeakref_NewRef(obj, NULL);
+    if (ref == NULL) {
+        if (!PyErr_ExceptionMatches(PyExc_TypeError)) {
+            return NULL;
+        }
+        PyErr_Clear();
+        return PyMethod_New(op, obj);
+    }
+    Bound *bound = PyObject_GC_New(Bound, &BoundType);
+    if (bound == NULL) {
+        Py_DECREF(ref);
+        return NULL;
+    }
+    bound->vectorcall = bound_vectorcall;
+    bound->hook = Py_NewRef(op);
+    bound->ref = ref;
+    bound->cls = obj;
+    PyObject_GC_Track(bound);
+    Py_XSETREF(self->bound[slot], Py_NewRef(bound));
+    return (PyObject *)bound;
+}
+
+static int
+bound_traverse(Bound *self, visitproc visit, void *arg)
+{
+    Py_VISIT(self->hook);
+    Py_VISIT(self->ref);
+    return 0;
+}
+
+static int
+bound_clear(Bound *self)
+{
+    Py_CLEAR(self->hook);
+    Py_CLEAR(self->ref);
+    return 0;
+}
+
+static void
+bound_dealloc(Bound *self)
+{
+    PyObject_GC_UnTrack(self);
+    bound_clear(self);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+static PyTypeObject BoundType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "parsl_executor_protocol.checking._speedups.BoundHook",
+    .tp_basicsize = sizeof(Bound),
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_HAVE_VECTORCALL,
+    .tp_doc = "The isinstance() hook bound to one class of the package's metaclass.",
+    .tp_dealloc = (destructor)bound_dealloc,
+    .tp_traverse = (traverseproc)bound_traverse,
+    .tp_clear = (inquiry)bound_clear,
+    .tp_call = PyVectorcall_Call,
+    .tp_vectorcall_offset = offsetof(Bound, vectorcall),
+};
 
 static int
 hook_traverse(Hook *self, visitproc visit, void *arg)
@@ -687,6 +886,9 @@ hook_traverse(Hook *self, visitproc visit, void *arg)
     Py_VISIT(self->miss);
     Py_VISIT(self->full);
     Py_VISIT(self->native);
+    for (int i = 0; i < BOUND_SLOTS; i++) {
+        Py_VISIT(self->bound[i]);
+    }
     return 0;
 }
 
@@ -697,6 +899,9 @@ hook_clear(Hook *self)
     Py_CLEAR(self->miss);
     Py_CLEAR(self->full);
     Py_CLEAR(self->native);
+    for (int i = 0; i < BOUND_SLOTS; i++) {
+        Py_CLEAR(self->bound[i]);
+    }
     return 0;
 }
 
@@ -763,7 +968,7 @@ static struct PyModuleDef speedups_module = {
 PyMODINIT_FUNC
 PyInit__speedups(void)
 {
-    if (PyType_Ready(&HookType) < 0) {
+    if (PyType_Ready(&HookType) < 0 || PyType_Ready(&BoundType) < 0) {
         return NULL;
     }
     s_recent = PyUnicode_InternFromString("recent_hooked");
