@@ -25,7 +25,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import parsl_executor_protocol as pep
-from parsl_executor_protocol import ParslExecutorProtocol, clear_cache
+from parsl_executor_protocol import ParslExecutorProtocol, check, clear_cache
 from parsl_executor_protocol.checking import _cache, _engine
 from parsl_executor_protocol.checking._verdict import ABSENT, ANNOTATION
 from parsl_executor_protocol.protocols._meta import ContractMeta
@@ -122,6 +122,29 @@ def test_the_c_hook_and_the_python_hook_agree() -> None:
                 compared += 1
     assert compared > 200
     assert HITS.count == 0, "a hook ran code of the checked class"
+
+
+def _said(report: Any) -> Tuple[Any, ...]:
+    return (report.ok, report.subject, report.protocol, tuple(map(repr, report.violations)), report.warnings)
+
+
+@needs_c_hook
+def test_a_repeated_check_says_what_the_first_said() -> None:
+    """From the second ``check()`` of a class on, its instances are tested in C (``Hook.report``): the same reports."""
+    subjects: List[Tuple[str, object]] = [*_instances(), ("int", 3), ("object", object())]
+    conforming = build(conforming_choices()).cls
+    assert isinstance(conforming, ParslExecutorProtocol) is False  # a plan of the metaclass, of classes
+    subjects.append(("a class", conforming))
+    HITS.count = 0
+    in_c = 0
+    for label, subject in subjects:
+        first = check(subject)  # a new plan: its Python quick report
+        later = [check(subject) for _ in range(3)]
+        assert [_said(report) for report in later] == [_said(first)] * 3, label
+        plan = _engine.plan_of(ParslExecutorProtocol, type(subject))
+        in_c += type(plan.native) is tuple and plan.quick is not None and not plan.of_classes
+    assert in_c > len(subjects) // 2, "check() did not run the tests in C"
+    assert HITS.count == 0, "check() ran code of the checked class"
 
 
 #: Values an instance's own member may be overwritten with: of accepted types and not, containers

@@ -16,7 +16,7 @@ from ..errors import ConformanceError
 from ..protocols import ParslExecutorProtocol
 from ..protocols._introspect import is_class
 from . import _cache
-from ._engine import Plan, conforms_instance, instance_report, plan_of
+from ._engine import Plan, conforms_instance, instance_report, native_program, plan_of, report_in_c
 from ._report import ConformanceReport, Violation, ViolationKind
 
 __all__ = [
@@ -66,10 +66,19 @@ def check(obj_or_class: object, protocol: Any = ParslExecutorProtocol) -> Confor
                 _cache.recent_checked = (protocol, current, None, None, None)
         else:
             _cache.recent_checked = (protocol, table, cls, plan, epoch)
+            if plan.native is None and report_in_c is not None:
+                native_program(plan)  # from the second check() of the class on, its tests run in C
     quick = plan.quick
     if quick is None:  # the class decides alone: every instance conforms
         return plan.ok_report
-    report: ConformanceReport = quick(obj_or_class)  # the plan's report for a conforming instance, else None or False
+    native = plan.native
+    # The plan's report for a conforming instance, else None or False: from its tests in C once
+    # they are made, but for a plan of a metaclass, whose instances (classes) its quick report
+    # leaves to class_verdict().
+    if native.__class__ is tuple and report_in_c is not None and not plan.of_classes:
+        report: ConformanceReport = report_in_c(native, obj_or_class)
+    else:
+        report = quick(obj_or_class)
     if not report:
         if plan.of_classes:  # a class whose metaclass has a plan (from an isinstance() of a class)
             return _class_report(protocol, obj_or_class)

@@ -680,6 +680,9 @@ def _hook() -> Callable[[Any, Any], bool]:
 #: The ``isinstance`` hook installed: the C one when it was built, else :func:`_instancecheck`.
 installed_instancecheck = _hook()
 HOOK_IN_C = installed_instancecheck is not _instancecheck
+#: ``(program, instance) -> report, False or None``: a plan's native program (:func:`native_program`)
+#: applied in C, what ``check()`` uses once a class has been checked before; ``None`` without the C hook.
+report_in_c: Optional[Callable[[Any, object], Any]] = getattr(installed_instancecheck, "report", None)
 _meta.install_dispatch(installed_instancecheck, _subclasscheck)
 _hints.install_protocol_check(_nested_instancecheck)
 _cache.watch_mock_patches()

@@ -934,6 +934,30 @@ hook_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
     return (PyObject *)self;
 }
 
+/* Hook.report(program, instance): a plan's native program applied to an instance, for check()
+ * (checking.check): the plan's report for a conforming instance, else False or None (see
+ * run()).  The program is one _engine.native_program made. */
+static PyObject *
+hook_report(PyObject *op, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 2 || !PyTuple_CheckExact(args[0]) || PyTuple_GET_SIZE(args[0]) != 8) {
+        PyErr_SetString(PyExc_TypeError, "report() takes a plan's native program and one instance");
+        return NULL;
+    }
+    if (Py_EnterRecursiveCall(" in check()")) {
+        return NULL;
+    }
+    PyObject *verdict = run((Hook *)op, args[0], args[1]);
+    Py_LeaveRecursiveCall();
+    return verdict;
+}
+
+static PyMethodDef hook_methods[] = {
+    {"report", (PyCFunction)(void (*)(void))hook_report, METH_FASTCALL,
+     "report(program, instance): a plan's native program applied to an instance, as check() needs it."},
+    {NULL, NULL, 0, NULL},
+};
+
 static PyObject *
 speedups_identity(PyObject *module, PyObject *obj)
 {
@@ -953,6 +977,7 @@ static PyTypeObject HookType = {
     .tp_call = PyVectorcall_Call,
     .tp_vectorcall_offset = offsetof(Hook, vectorcall),
     .tp_descr_get = hook_descr_get,
+    .tp_methods = hook_methods,
 };
 
 static PyMethodDef speedups_methods[] = {
