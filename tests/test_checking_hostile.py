@@ -262,6 +262,16 @@ def test_cycles_of_recursive_protocols_terminate() -> None:
     assert issubclass(Link, Node)  # type: ignore[misc]  # mypy forbids it statically; the engine answers
 
 
+def test_a_long_chain_of_protocol_typed_values_is_followed_to_its_end() -> None:
+    """A chain far deeper than the C hook follows in C (it hands the rest to Python) is judged whole, every time."""
+    head = Link()
+    for _ in range(500):
+        head = Link(head)
+    assert isinstance(head, Node)
+    assert isinstance(head, Node)
+    assert [check(head, Node).ok for _ in range(3)] == [True] * 3  # the first in Python, then in C
+
+
 def test_self_referencing_values_terminate() -> None:
     """An object whose members refer to itself, or a mapping containing itself, is checked without recursing."""
     executor = Concrete2020Executor()

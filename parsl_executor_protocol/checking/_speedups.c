@@ -38,6 +38,13 @@
 #include <stddef.h>
 #include <structmember.h> /* T_OBJECT_EX, READONLY: the names 3.10 and 3.11 know */
 
+/* Inlined into the loops over members, which call them once per member. */
+#if defined(__GNUC__) || defined(__clang__)
+#define PER_MEMBER static inline __attribute__((always_inline))
+#else
+#define PER_MEMBER static inline
+#endif
+
 #define BOUND_SLOTS 16
 
 typedef struct {
@@ -215,7 +222,13 @@ done:
 /* The codes of the tests _hints.native_vet writes as data (_hints.NATIVE_*). */
 enum { NATIVE_PROTOCOL = 1, NATIVE_MAPPING, NATIVE_SEQUENCE, NATIVE_ANY, NATIVE_AMONG, NATIVE_INHERITS, NATIVE_NEVER };
 
-static PyObject *run(Hook *self, PyObject *program, PyObject *instance);
+/* How deep the hook follows protocol-typed values (a value's member typed with a protocol,
+ * and so on) in C: deeper ones, and cycles, go to the Python check (protocol_passes()), whose
+ * frames the interpreter's recursion limit bounds.  Each level costs a few C frames, and the C
+ * recursion limit of 3.12+ allows more of them than a thread's stack holds. */
+#define NATIVE_DEPTH 32
+
+static PyObject *run(Hook *self, PyObject *program, PyObject *instance, int depth);
 
 /* What protocol_passes() keeps of its last lookup, in the bytearray of its test (_hints'
  * NATIVE_MEMO_SIZE bytes): the hooked tables and the protocol's table with their versions, the
@@ -234,13 +247,16 @@ typedef struct {
  * entry, applied; the Python check (`fallback`) where that cannot tell.
  * test: (NATIVE_PROTOCOL, protocol, fallback, memo) */
 static int
-protocol_passes(Hook *self, PyObject *test, PyObject *value)
+protocol_passes(Hook *self, PyObject *test, PyObject *value, int depth)
 {
     PyObject *protocol = PyTuple_GET_ITEM(test, 1), *fallback = PyTuple_GET_ITEM(test, 2);
     PyObject *memo = PyTuple_GET_ITEM(test, 3), *native = NULL, *table = NULL;
     Memo *last = PyByteArray_CheckExact(memo) && PyByteArray_GET_SIZE(memo) >= (Py_ssize_t)sizeof(Memo)
                      ? (Memo *)PyByteArray_AS_STRING(memo)
                      : NULL;
+    if (depth >= NATIVE_DEPTH) {
+        goto in_python;
+    }
     PyObject *hooked = PyDict_GetItemWithError(self->state, s_hooked);
     uint64_t hooked_version = hooked != NULL && PyDict_CheckExact(hooked) ? dict_version(hooked) : 0;
     if (last != NULL && hooked_version && hooked_version == last->hooked_version
@@ -275,7 +291,7 @@ protocol_passes(Hook *self, PyObject *test, PyObject *value)
                 Py_DECREF(native);
                 return -1;
             }
-            verdict = run(self, native, value);
+            verdict = run(self, native, value, depth + 1);
             Py_LeaveRecursiveCall();
             Py_DECREF(native);
         }
@@ -288,6 +304,7 @@ protocol_passes(Hook *self, PyObject *test, PyObject *value)
             return ok;
         }
     }
+in_python:;
     PyObject *verdict = PyObject_CallOneArg(fallback, value);
     if (verdict == NULL) {
         return -1;
@@ -300,7 +317,7 @@ protocol_passes(Hook *self, PyObject *test, PyObject *value)
 /* Whether a value passes a test: 1 yes, 0 no, -1 an exception.  `test` is None (every value
  * passes), a tuple _hints.native_vet wrote (the same test as data), or a callable. */
 static int
-passes(Hook *self, PyObject *test, PyObject *value)
+passes(Hook *self, PyObject *test, PyObject *value, int depth)
 {
     if (test == Py_None) {
         return 1;
@@ -318,7 +335,7 @@ passes(Hook *self, PyObject *test, PyObject *value)
     Py_ssize_t size = PyTuple_GET_SIZE(test);
     int ok;
     if (code == NATIVE_PROTOCOL && size == 4) {
-        return protocol_passes(self, test, value);
+        return protocol_passes(self, test, value, depth);
     }
     if (code == NATIVE_MAPPING && size == 3) {
         /* a plain dict, empty or whose first item passes (_hints._vet_mapping) */
@@ -332,9 +349,9 @@ passes(Hook *self, PyObject *test, PyObject *value)
         }
         Py_INCREF(key);
         Py_INCREF(item);
-        ok = passes(self, PyTuple_GET_ITEM(test, 1), key);
+        ok = passes(self, PyTuple_GET_ITEM(test, 1), key, depth);
         if (ok == 1) {
-            ok = passes(self, PyTuple_GET_ITEM(test, 2), item);
+            ok = passes(self, PyTuple_GET_ITEM(test, 2), item, depth);
         }
         Py_DECREF(key);
         Py_DECREF(item);
@@ -349,14 +366,14 @@ passes(Hook *self, PyObject *test, PyObject *value)
             return 1;
         }
         PyObject *item = Py_NewRef(PyList_GET_ITEM(value, 0));
-        ok = passes(self, PyTuple_GET_ITEM(test, 1), item);
+        ok = passes(self, PyTuple_GET_ITEM(test, 1), item, depth);
         Py_DECREF(item);
         return ok;
     }
     if (code == NATIVE_ANY && size == 2 && PyTuple_CheckExact(PyTuple_GET_ITEM(test, 1))) {
         PyObject *tests = PyTuple_GET_ITEM(test, 1);
         for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(tests); i++) {
-            if ((ok = passes(self, PyTuple_GET_ITEM(tests, i), value)) != 0) {
+            if ((ok = passes(self, PyTuple_GET_ITEM(tests, i), value, depth)) != 0) {
                 return ok;
             }
         }
@@ -390,7 +407,7 @@ passes(Hook *self, PyObject *test, PyObject *value)
  * another type is left to `vet` (None: none passes).  It runs no Python code (ints are
  * hashed and compared), so a value borrowed from a __dict__ or a slot stays valid across it.
  * _engine._unaccepted writes the same test as Python. */
-static int
+PER_MEMBER int
 quick(PyObject *value, PyObject *member)
 {
     PyObject *accepted = PyTuple_GET_ITEM(member, 1);
@@ -423,7 +440,7 @@ quick(PyObject *value, PyObject *member)
  * read in place, borrowed: NULL when the slot is unassigned.  *direct is 0 when the reader is
  * no such descriptor (one that audits its reads, or of another layout), which is then to be
  * called (read_with()). */
-static PyObject *
+PER_MEMBER PyObject *
 peek_slot(PyObject *reader, PyObject *instance, int *direct)
 {
     *direct = 0;
@@ -615,7 +632,7 @@ unfound:
  *           ((name, accepted, vet), ...) optional, ((reader, accepted, vet, needed), ...) slots,
  *           places, [layout])  (see _engine.native_program) */
 static PyObject *
-run(Hook *self, PyObject *program, PyObject *instance)
+run(Hook *self, PyObject *program, PyObject *instance, int depth)
 {
     PyObject *required = PyTuple_GET_ITEM(program, 2), *optional = PyTuple_GET_ITEM(program, 4);
     PyObject *slots = PyTuple_GET_ITEM(program, 5);
@@ -650,7 +667,7 @@ run(Hook *self, PyObject *program, PyObject *instance)
                 continue;  /* passed, or an absent optional member */
             }
             PyObject *member = PyTuple_GET_ITEM(i < nreq ? required : optional, i < nreq ? i : i - nreq);
-            ok = passes(self, PyTuple_GET_ITEM(member, 2), values[i]);
+            ok = passes(self, PyTuple_GET_ITEM(member, 2), values[i], depth);
             if (ok < 0) {
                 if (i >= nreq || !PyErr_ExceptionMatches(PyExc_KeyError)) {
                     goto failed;
@@ -689,7 +706,7 @@ run(Hook *self, PyObject *program, PyObject *instance)
             if (held == NULL) {
                 held = Py_NewRef(value);  /* the vet may run Python code that empties the slot */
             }
-            ok = passes(self, PyTuple_GET_ITEM(slot, 2), value);
+            ok = passes(self, PyTuple_GET_ITEM(slot, 2), value, depth);
         }
         Py_XDECREF(held);
         if (ok <= 0) {
@@ -744,7 +761,7 @@ check(Hook *self, PyObject *cls, PyObject *instance)
         PyErr_SetString(PyExc_SystemError, "a plan's native program is not one this hook runs");
         return NULL;
     }
-    PyObject *verdict = run(self, native, instance);
+    PyObject *verdict = run(self, native, instance, 0);
     Py_DECREF(native);
     if (verdict == NULL) {
         return NULL;
@@ -947,7 +964,7 @@ hook_report(PyObject *op, PyObject *const *args, Py_ssize_t nargs)
     if (Py_EnterRecursiveCall(" in check()")) {
         return NULL;
     }
-    PyObject *verdict = run((Hook *)op, args[0], args[1]);
+    PyObject *verdict = run((Hook *)op, args[0], args[1], 0);
     Py_LeaveRecursiveCall();
     return verdict;
 }
