@@ -37,6 +37,9 @@ class's verdict, or the generated function's tests as data (see
 :func:`native_program`), so that neither the hook nor the function costs a
 Python frame.  It calls back into :func:`_instancecheck_miss` and
 :func:`_instancecheck_full` for what the cache does not settle (see :func:`_hook`).
+``check()`` too applies the native program, through :data:`report_in_c`, from
+the second check of a class on; its first check calls the quick report, and
+makes no program.
 """
 
 from __future__ import annotations
@@ -202,7 +205,7 @@ def _instantiate(
 
 
 def native_program(plan: Plan) -> Any:
-    """The plan's native program, which the C hook applies: made on its first use (``check()`` needs none).
+    """The plan's native program, which the C hook applies: made on its first use (a first ``check()`` makes none).
 
     The tests of the plan's generated function as data: ``(ok, read_dict,
     required, watched, optional, slots, places, layout)``, with ``(name,
