@@ -272,6 +272,71 @@ def test_a_long_chain_of_protocol_typed_values_is_followed_to_its_end() -> None:
     assert [check(head, Node).ok for _ in range(3)] == [True] * 3  # the first in Python, then in C
 
 
+def _reports_made(obj: object, protocol: Any) -> int:
+    """How many full reports one ``check()`` of ``obj`` makes (the engine's instance_report calls)."""
+    from parsl_executor_protocol.checking import _engine
+
+    code = _engine.instance_report.__code__
+    calls = 0
+
+    def count(frame: types.FrameType, event: str, arg: object) -> None:
+        nonlocal calls
+        if event == "call" and frame.f_code is code:
+            calls += 1
+
+    pep.clear_cache()
+    sys.setprofile(count)
+    try:
+        check(obj, protocol)
+    finally:
+        sys.setprofile(None)
+    return calls
+
+
+def test_a_chain_that_fails_at_its_end_is_judged_once_per_link() -> None:
+    """A bad node at the end of a chain is found by judging each link a bounded number of times, not twice per link above it."""
+
+    def chain(length: int) -> Any:
+        head: Any = Link(BrokenLink())  # type: ignore[arg-type]
+        for _ in range(length):
+            head = Link(head)
+        return head
+
+    short, long = _reports_made(chain(6), Node), _reports_made(chain(12), Node)
+    assert long <= 3 * short, f"{short} reports for 6 links, {long} for 12: the work doubles with each link"
+    deep = chain(80)
+    assert not isinstance(deep, Node)
+    assert [kinds(check(deep, Node)) for _ in range(3)] == [{"next": "wrong_attribute_type"}] * 3
+
+
+@typing_extensions.runtime_checkable
+class Pair(typing_extensions.Protocol, metaclass=ContractMeta):
+    """A recursive protocol with two protocol-typed members."""
+
+    @property
+    def left(self) -> Optional[Pair]: ...
+
+    @property
+    def right(self) -> Optional[Pair]: ...
+
+
+class Twin:
+    def __init__(self, left: Any = None, right: Any = None) -> None:
+        self.left = left
+        self.right = right
+
+
+def test_a_value_judged_under_an_assumed_cycle_is_judged_again_outside_it() -> None:
+    """A verdict that assumed an enclosing value conforms is not reused once that value is found failing."""
+    first, second = Twin(), Twin()
+    first.left, first.right = second, 5  # first fails on its own
+    second.left = first  # second fails through first, which it reaches in a cycle
+    top = Twin(first, second)
+    assert not isinstance(second, Pair)
+    assert kinds(check(top, Pair)) == {"left": "wrong_attribute_type", "right": "wrong_attribute_type"}
+    assert not isinstance(top, Pair)
+
+
 def test_self_referencing_values_terminate() -> None:
     """An object whose members refer to itself, or a mapping containing itself, is checked without recursing."""
     executor = Concrete2020Executor()

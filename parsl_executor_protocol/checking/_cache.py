@@ -201,6 +201,8 @@ class _Stack(threading.local):
         self.keys: List[Any] = []
         # Lowest stack index that a cycle assumed to hold; sys.maxsize when none.
         self.assumed = sys.maxsize
+        #: The instances reported on during the check under way (see :func:`settled`).
+        self.reports: Dict[Any, Tuple[object, type, Any]] = {}
 
 
 _stack = _Stack()
@@ -226,11 +228,43 @@ def leave(depth: int) -> bool:
     A result that relied on an assumption about a check further up the stack
     is not cached: that check may still fail.
     """
-    del _stack.keys[depth:]
-    if _stack.assumed >= depth:
-        _stack.assumed = sys.maxsize
+    stack = _stack
+    del stack.keys[depth:]
+    if not depth and stack.reports:
+        stack.reports.clear()
+    if stack.assumed >= depth:
+        stack.assumed = sys.maxsize
         return True
     return False
+
+
+# --- reports remembered for the rest of one check -----------------------------------------
+#
+# A value annotated with a protocol is tested quickly first and, when that cannot tell, in full
+# (which tests its own protocol-typed values the same way): without a memory, a chain of such
+# values that fails at its end is judged twice at every link, in time exponential in its length.
+# The reports of the instances judged in full are remembered until the stack empties, when the
+# outermost check finishes.  An entry holds its instance, whose identity cannot be reused while
+# it is remembered, and its class, which an assignment to __class__ would change.
+
+
+def settled(key: Any, obj: object) -> Any:
+    """The report on ``obj`` remembered under ``key`` during the check under way, else ``None``."""
+    found = _stack.reports.get(key)
+    if found is not None and found[0] is obj and found[1] is type(obj):
+        return found[2]
+    return None
+
+
+def settle(key: Any, obj: object, report: Any) -> None:
+    """Remember the report on ``obj`` under ``key`` until the stack empties.
+
+    Called after :func:`leave` said the report may be cached; nothing is
+    remembered once the stack is empty: the report was the outermost one's.
+    """
+    stack = _stack
+    if stack.keys:
+        stack.reports[key] = (obj, type(obj), report)
 
 
 # --- classes changed by unittest.mock ----------------------------------------------------------

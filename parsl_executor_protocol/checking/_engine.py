@@ -521,37 +521,49 @@ def _assumed_plan(model: ProtocolModel) -> Plan:
 
 def instance_report(plan: Plan, obj: object) -> ConformanceReport:
     """The full report on ``obj``: the class's verdicts plus what its ``__dict__`` and slots hold."""
-    depth = _cache.enter(("instance", plan.protocol_id, identity(obj)))
+    key = ("instance", plan.protocol_id, identity(obj))
+    report: Optional[ConformanceReport] = _cache.settled(key, obj)
+    if report is not None:
+        return report
+    depth = _cache.enter(key)
     if depth is None:
         return plan.ok_report
     try:
-        namespace = read_instance_dict(plan.read_dict, obj) if plan.read_dict is not None else None
-        # Say why an instance's own members were not seen, unless it simply has no __dict__.
-        note = plan.dict_note if namespace is None and plan.dict_note.startswith("its") else ""
-        if namespace is None and plan.read_dict is not None:
-            note = "its __dict__ could not be read"
-        problems: list[Violation] = []
-        for member in plan.members:
-            wanted = member.wanted
-            if member.entry == SLOT:
-                try:
-                    value = member.slot_reader(obj)
-                except AttributeError:
-                    problems += missing(wanted, "a slot that is not assigned")
-                    continue
-                except Exception:
-                    problems += missing(wanted, "a slot that cannot be read")
-                    continue
-                problems += evaluate_value(wanted, value, "slot")
-            elif member.shadowable and namespace is not None and wanted.name in namespace:
-                problems += evaluate_value(wanted, namespace[wanted.name], "instance __dict__")
-            elif note and member.entry in (ABSENT, ANNOTATION):
-                problems += missing(wanted, f"nothing ({note})")
-            else:
-                problems += member.instance_problems
-        return ConformanceReport(plan.subject, plan.protocol_name, tuple(problems))
+        report = _evaluate(plan, obj)
+        return report
     finally:
-        _cache.leave(depth)
+        # Remembered for the rest of the check, unless it assumed that a check further up holds.
+        if _cache.leave(depth) and report is not None:
+            _cache.settle(key, obj, report)
+
+
+def _evaluate(plan: Plan, obj: object) -> ConformanceReport:
+    # The full evaluation of an instance, once on the cycle stack (see instance_report).
+    namespace = read_instance_dict(plan.read_dict, obj) if plan.read_dict is not None else None
+    # Say why an instance's own members were not seen, unless it simply has no __dict__.
+    note = plan.dict_note if namespace is None and plan.dict_note.startswith("its") else ""
+    if namespace is None and plan.read_dict is not None:
+        note = "its __dict__ could not be read"
+    problems: list[Violation] = []
+    for member in plan.members:
+        wanted = member.wanted
+        if member.entry == SLOT:
+            try:
+                value = member.slot_reader(obj)
+            except AttributeError:
+                problems += missing(wanted, "a slot that is not assigned")
+                continue
+            except Exception:
+                problems += missing(wanted, "a slot that cannot be read")
+                continue
+            problems += evaluate_value(wanted, value, "slot")
+        elif member.shadowable and namespace is not None and wanted.name in namespace:
+            problems += evaluate_value(wanted, namespace[wanted.name], "instance __dict__")
+        elif note and member.entry in (ABSENT, ANNOTATION):
+            problems += missing(wanted, f"nothing ({note})")
+        else:
+            problems += member.instance_problems
+    return ConformanceReport(plan.subject, plan.protocol_name, tuple(problems))
 
 
 def conforms_instance(protocol: type, obj: object) -> bool:
@@ -632,15 +644,30 @@ def _nested_instancecheck(cls: type, instance: object) -> bool:
     # isinstance() of a value the fast path vets (a member annotated with a package protocol),
     # called directly: no dispatch through isinstance, and the recent entry stays the enclosing
     # check's, where a nested isinstance would replace it on every call (see _cache.recent_hooked).
+    # On the cycle stack, like a full report: a value met again further down is a cycle, assumed
+    # to conform (not followed until the recursion limit); one judged in full earlier in the same
+    # check is not judged again (see _cache.settled).
     kind = type(instance)
     try:
-        fast = _hooked[identity(cls)][hash(kind) if type(kind) is _HASHED else identity(kind)].fast
+        plan = _hooked[identity(cls)][hash(kind) if type(kind) is _HASHED else identity(kind)]
     except KeyError:
         return isinstance(instance, cls)
-    verdict = fast_verdict(fast, instance)
-    if verdict is None:
-        return _instancecheck_full(cls, instance)
-    return verdict
+    key = ("instance", plan.protocol_id, identity(instance))
+    report: Optional[ConformanceReport] = _cache.settled(key, instance)
+    if report is not None:
+        return report.ok
+    depth = _cache.enter(key)
+    if depth is None:
+        return True
+    try:
+        verdict = fast_verdict(plan.fast, instance)
+        if verdict is not None:
+            return verdict
+        report = _evaluate(plan, instance)
+        return report.ok
+    finally:
+        if _cache.leave(depth) and report is not None:
+            _cache.settle(key, instance, report)
 
 
 def _subclasscheck(cls: type, other: object) -> bool:
