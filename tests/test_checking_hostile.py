@@ -294,7 +294,7 @@ def _reports_made(obj: object, protocol: Any) -> int:
 
 
 def test_a_chain_that_fails_at_its_end_is_judged_once_per_link() -> None:
-    """A bad node at the end of a chain is found by judging each link a bounded number of times, not twice per link above it."""
+    """A bad node at the end of a chain is found judging each link a few times, not twice per link above it."""
 
     def chain(length: int) -> Any:
         head: Any = Link(BrokenLink())  # type: ignore[arg-type]

@@ -12,10 +12,13 @@ so no Python example is skipped silently.
 from __future__ import annotations
 
 import re
+import sys
+import types
 from dataclasses import dataclass
 from pathlib import Path
 from typing import List
 
+import cloudpickle
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
@@ -104,8 +107,15 @@ def test_every_page_is_collected() -> None:
 def test_example_runs(block: Block, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The example executes without error (its own asserts are the check)."""
     monkeypatch.chdir(tmp_path)
-    module = re.sub(r"\W", "_", block.where)
-    namespace = {"__name__": f"readme_example_{module}"}
+    # A module in sys.modules whose functions are pickled by value, as a script's __main__ is:
+    # annotations that name the example's own classes resolve through it, and its functions
+    # reach a process pool's workers.
+    module = types.ModuleType("readme_example_" + re.sub(r"\W", "_", block.where))
+    monkeypatch.setitem(sys.modules, module.__name__, module)
+    cloudpickle.register_pickle_by_value(module)
     # Padded so that a traceback's line numbers are the Markdown file's.
     source = "\n" * block.line + block.source
-    exec(compile(source, str(block.doc.relative_to(REPO)), "exec"), namespace)
+    try:
+        exec(compile(source, str(block.doc.relative_to(REPO)), "exec"), module.__dict__)
+    finally:
+        cloudpickle.unregister_pickle_by_value(module)

@@ -2,10 +2,13 @@
 
 :class:`ParslExecutorProtocol` (the 2020 contract) is the default; the
 contract of parsl 2026.10.26 is :class:`CurrentParslExecutorProtocol`.  Both
-are composed of role protocols, one per concern.
+are composed of role protocols, one per concern.  :class:`ContractMeta` is
+their metaclass: a protocol of your own declared with it is checked by the
+same engine.
 """
 
 from ._contracts import CONTRACTS, DEFAULT_CONTRACT, RUNTIME_CONTRACT, Contract, contract_protocol
+from ._meta import ContractMeta
 from ._optional import optional_members, required_members, with_optional
 from .current import (
     BlockProviderRole,
@@ -40,6 +43,7 @@ __all__ = [
     "DEFAULT_CONTRACT",
     "RUNTIME_CONTRACT",
     "Contract",
+    "ContractMeta",
     "contract_protocol",
     "BlockProviderRole",
     "CurrentBlockProviderExecutorProtocol",

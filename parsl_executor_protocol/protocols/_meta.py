@@ -36,6 +36,12 @@ base_subclasscheck = _ProtocolMetaBase.__subclasscheck__
 class ContractMeta(_ProtocolMetaBase):
     """Metaclass of the package's protocols; the runtime engine installs its checks here.
 
+    Declare a protocol of your own with it (``class Node(Protocol,
+    metaclass=ContractMeta)``, ``@runtime_checkable`` for ``isinstance``) and
+    ``isinstance``, ``issubclass``, ``check()`` and ``conforms()`` judge it as
+    they judge the package's, on every Python, without running the object's
+    code.
+
     ``isinstance``/``issubclass`` start as tiny trampolines: the first check
     calls the loader the package facade registered (:func:`set_engine_loader`),
     which imports the runtime engine; the engine replaces both with its own
