@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 import parsl_executor_protocol as pep
 from parsl_executor_protocol import ParslExecutorProtocol, check, conforms
+from parsl_executor_protocol.checking._cache import NESTING_LIMIT
 from parsl_executor_protocol.protocols._meta import ContractMeta
 
 from ._checking_cases import kinds
@@ -262,14 +263,103 @@ def test_cycles_of_recursive_protocols_terminate() -> None:
     assert issubclass(Link, Node)  # type: ignore[misc]  # mypy forbids it statically; the engine answers
 
 
-def test_a_long_chain_of_protocol_typed_values_is_followed_to_its_end() -> None:
-    """A chain far deeper than the C hook follows in C (it hands the rest to Python) is judged whole, every time."""
-    head = Link()
-    for _ in range(500):
+def _chain(links: int, end: Any = None) -> Any:
+    """``links`` links, the first at level 0 (the object checked), then ``end``."""
+    head = end
+    for _ in range(links):
         head = Link(head)
+    return head
+
+
+def _deep_warnings(report: Any) -> List[str]:
+    return [w.member for w in report.warnings if f"more than {NESTING_LIMIT} levels below" in w.message]
+
+
+def test_a_chain_far_deeper_than_the_nesting_limit_is_followed_to_the_limit_and_warned_about() -> None:
+    """A chain far deeper than the C hook follows in C, and than the limit, is cut at the limit with a warning."""
+    head = _chain(500)
     assert isinstance(head, Node)
     assert isinstance(head, Node)
-    assert [check(head, Node).ok for _ in range(3)] == [True] * 3  # the first in Python, then in C
+    reports = [check(head, Node) for _ in range(3)]  # the first in Python, then in C
+    assert [(r.ok, _deep_warnings(r)) for r in reports] == [(True, ["next"])] * 3
+    assert "check one of them on its own" in reports[0].warnings[0].message
+
+
+@pytest.mark.parametrize("level", [NESTING_LIMIT - 1, NESTING_LIMIT, NESTING_LIMIT + 1, NESTING_LIMIT + 2])
+def test_values_are_followed_exactly_to_the_nesting_limit(level: int) -> None:
+    """A bad value at the limit is found and one below it is not, by isinstance, conforms and check alike, every time.
+
+    A value one level below the limit still has its quick tests run (its members' types), as
+    isinstance runs them on any value: a sound chain ending there has nothing left unchecked.
+    The same expectations hold through the C hook and the Python one (the file runs under both).
+    """
+    found = level <= NESTING_LIMIT
+    broken = _chain(level, BrokenLink())  # the broken link at `level`
+    sound = _chain(level + 1)  # its last link at `level`
+    pep.clear_cache()
+    for _ in range(2):  # the first check of each class in Python, then from the cache (and in C)
+        assert [isinstance(broken, Node), conforms(broken, Node), check(broken, Node).ok] == [not found] * 3
+        assert _deep_warnings(check(broken, Node)) == ([] if found else ["next"])
+        assert [isinstance(sound, Node), conforms(sound, Node), check(sound, Node).ok] == [True] * 3
+        assert _deep_warnings(check(sound, Node)) == ([] if level <= NESTING_LIMIT + 1 else ["next"])
+
+
+@typing_extensions.runtime_checkable
+class Step(typing_extensions.Protocol, metaclass=ContractMeta):
+    """A recursive protocol with a second member, tested before the first."""
+
+    @property
+    def label(self) -> str: ...
+
+    @property
+    def next(self) -> Optional[Step]: ...
+
+
+class Name(str):
+    """A ``str`` the quick tests, which compare types, leave to the full evaluation."""
+
+
+class Stage:
+    def __init__(self, following: Any = None, label: str = "stage") -> None:
+        self.label = label
+        self.next = following
+
+
+def test_the_nesting_limit_holds_below_a_value_judged_in_full() -> None:
+    """Below a value judged in full deep down, values are counted from the object checked, not from that value.
+
+    The value at level 40 has a label the quick tests leave to the full evaluation (before they
+    follow its next value), which tests its next value with isinstance, in C where the C hook is
+    installed: values past the limit below it are not followed, as everywhere else.
+    """
+
+    def chain(end: Any) -> Any:
+        head = end
+        for level in range(NESTING_LIMIT + 5, -1, -1):
+            head = Stage(head, Name("stage") if level == 40 else "stage")
+        return head
+
+    pep.clear_cache()
+    for _ in range(2):
+        for head in (chain(None), chain(Stage(5))):  # sound, and with a bad value past the limit
+            assert [isinstance(head, Step), check(head, Step).ok] == [True, True]
+            assert _deep_warnings(check(head, Step)) == ["next"]
+
+
+def _at_depth(frames: int, call: Callable[[], Any]) -> Any:
+    return call() if frames == 0 else _at_depth(frames - 1, call)
+
+
+def test_the_nesting_limit_is_reached_well_inside_the_recursion_limit() -> None:
+    """A check called 400 frames deep still follows a failing chain to the limit: the limit, not the stack, cuts it."""
+    assert sys.getrecursionlimit() >= 1000
+    broken = _chain(NESTING_LIMIT, BrokenLink())
+    pep.clear_cache()
+    for _ in range(2):
+        assert _at_depth(400, lambda: (isinstance(broken, Node), kinds(check(broken, Node)))) == (
+            False,
+            {"next": "wrong_attribute_type"},
+        )
 
 
 def _reports_made(obj: object, protocol: Any) -> int:
@@ -304,7 +394,7 @@ def test_a_chain_that_fails_at_its_end_is_judged_once_per_link() -> None:
 
     short, long = _reports_made(chain(6), Node), _reports_made(chain(12), Node)
     assert long <= 3 * short, f"{short} reports for 6 links, {long} for 12: the work doubles with each link"
-    deep = chain(80)
+    deep = chain(NESTING_LIMIT - 2)
     assert not isinstance(deep, Node)
     assert [kinds(check(deep, Node)) for _ in range(3)] == [{"next": "wrong_attribute_type"}] * 3
 

@@ -84,6 +84,14 @@ def test_the_pure_python_variable_installs_the_python_hook() -> None:
     assert done.stdout.strip() == "False"
 
 
+@needs_c_hook
+def test_the_c_hook_hands_nested_values_to_python_before_the_nesting_limit() -> None:
+    """Values nested deeper than the C hook follows go to the Python check, which alone applies the limit."""
+    from parsl_executor_protocol.checking import _speedups
+
+    assert 0 < _speedups.NATIVE_DEPTH < _cache.NESTING_LIMIT
+
+
 def _instances() -> Iterator[Tuple[str, object]]:
     """Executors of every member style, hostile ones too, and each with every member shadowed by ``None``."""
     for name, style in all_styles_once():

@@ -141,12 +141,11 @@ def let_go_at_full_collections() -> None:
 
 def clear(cls: Optional[type] = None) -> None:
     """Drop cached verdicts: all of them, or those of ``cls`` and of every class inheriting from it."""
-    from ..protocols import _model
-    from . import _hints
+    from ..protocols import _annotations, _model
 
     # Memos are keyed by code and annotations, not classes, but comparisons of
     # annotations naming a class used that class's verdict: they go too.
-    _hints.clear()
+    _annotations.clear()
     for table in _memos:
         table.clear()
     _model.forget(cls)
@@ -196,30 +195,102 @@ def _drop(key: int) -> None:
 # --- cycles -------------------------------------------------------------------------------
 
 
+#: How many levels below the object checked a check evaluates values typed with a protocol (a
+#: member's value, that value's own, and so on) in full.  A value one level deeper has only its
+#: quick tests run, which compare its members' types, as ``isinstance`` runs them on any value;
+#: anything they leave open there, and every value deeper still, is not followed: like what
+#: cannot be verified, it is taken to conform, and ``check()`` warns (see :func:`cut`).  The bound
+#: is the engine's, not the interpreter's: the C hook and the Python hook count levels alike, and
+#: a check of such a chain stays far inside the recursion limit.
+NESTING_LIMIT = 64
+#: What :func:`enter` returns for an instance it does not follow (see :data:`NESTING_LIMIT`).
+CUT = -1
+#: The threads whose stack holds entries (a check in Python under way), by ``threading.get_ident()``:
+#: the C hook reads it before it follows a value in C (see ``protocol_passes``), where reading this
+#: thread's own stack would cost more than the value's test.
+busy: Dict[int, bool] = {}
+_get_ident = threading.get_ident
+
+
 class _Stack(threading.local):
     def __init__(self) -> None:
         self.keys: List[Any] = []
+        #: How deep each entry of ``keys`` lies among the values followed (see :func:`enter`).
+        self.levels: List[int] = []
         # Lowest stack index that a cycle assumed to hold; sys.maxsize when none.
         self.assumed = sys.maxsize
         #: The instances reported on during the check under way (see :func:`settled`).
-        self.reports: Dict[Any, Tuple[object, type, Any]] = {}
+        self.reports: Dict[Any, Tuple[object, type, Any, bool]] = {}
+        #: How many values have not been followed, on this thread, because they lie too deep.
+        self.cuts = 0
 
 
 _stack = _Stack()
 
 
-def enter(key: Any) -> Optional[int]:
-    """Start checking ``key``; ``None`` if it is already being checked further up (a cycle).
+def enter(key: Any, skipped: Optional[int] = None) -> Optional[int]:
+    """Start checking ``key``: its index on the stack; ``None`` if it is being checked further up (a cycle).
 
     A cycle is assumed to conform (as mypy does for recursive protocols); the
     assumption is settled when the outer check of ``key`` finishes.
+
+    Levels count values from the object checked, at level 0 (an empty stack).
+    ``skipped`` is given for a value the quick tests of an object met: it
+    lies a level below that object, which is the entry on top of the stack,
+    or one level below it when the entry's members are being evaluated (see
+    :func:`values_below`), plus the ``skipped`` levels the C hook followed
+    without entering them.  Any other instance is the value of a member being
+    evaluated (or an item of it), at the level :func:`values_below` gave.
+    An instance (a key ``("instance", ...)``) past :data:`NESTING_LIMIT` is
+    not checked (:data:`CUT`; see :func:`cut`), but for a value met by the
+    quick tests one level past it, whose own quick tests may still run (see
+    :func:`in_full`).
     """
-    keys = _stack.keys
+    stack = _stack
+    keys = stack.keys
     if key in keys:
-        _stack.assumed = min(_stack.assumed, keys.index(key))
+        stack.assumed = min(stack.assumed, keys.index(key))
         return None
+    levels = stack.levels
+    if not levels:
+        busy[_get_ident()] = True
+        level = 0 if skipped is None else 1 + skipped
+    elif skipped is None and keys[-1] is VALUES:
+        level = levels[-1]  # the value itself (or an item of it) whose level values_below() took
+    else:
+        level = levels[-1] + 1 + (skipped or 0)
+    if level > NESTING_LIMIT + (skipped is not None) and key[0] == "instance":
+        cut()
+        return CUT
     keys.append(key)
+    levels.append(level)
     return len(keys) - 1
+
+
+def in_full(depth: int) -> bool:
+    """Whether the instance entered at ``depth`` may be evaluated in full, or only by its quick tests.
+
+    When not, the caller records a :func:`cut` and leaves the value to the
+    full evaluation of the value above it, which warns.
+    """
+    return _stack.levels[depth] <= NESTING_LIMIT
+
+
+#: The entry :func:`values_below` pushes: the level of the values of the members evaluated.
+VALUES: Any = ("values",)
+
+
+def values_below() -> int:
+    """Mark that the members of the instance on top of the stack are being evaluated; returns what to :func:`leave`.
+
+    Their values lie one level below it; the quick tests of such a value,
+    which is not entered itself unless it is evaluated in full, meet values
+    a level further down.
+    """
+    stack = _stack
+    stack.keys.append(VALUES)
+    stack.levels.append(stack.levels[-1] + 1)
+    return len(stack.keys) - 1
 
 
 def leave(depth: int) -> bool:
@@ -230,12 +301,38 @@ def leave(depth: int) -> bool:
     """
     stack = _stack
     del stack.keys[depth:]
-    if not depth and stack.reports:
+    del stack.levels[depth:]
+    cacheable = stack.assumed >= depth
+    if not depth:
+        busy.pop(_get_ident(), None)
         stack.reports.clear()
-    if stack.assumed >= depth:
         stack.assumed = sys.maxsize
-        return True
-    return False
+    elif cacheable:
+        stack.assumed = sys.maxsize
+    return cacheable
+
+
+def cut() -> None:
+    """Record that a value was not followed: it lies past :data:`NESTING_LIMIT`, or the recursion limit.
+
+    The report on the value whose member led to it warns about that member
+    (see ``_verdict.evaluate_value``); ``isinstance`` takes the value to
+    conform, as it does anything that cannot be verified.  Where the value
+    was reached depends on where the check began: no class verdict made
+    meanwhile is cached (they are assumed, like cycles, to rest on the check
+    of the first class on the stack, and its own is not cached either).
+    """
+    stack = _stack
+    stack.cuts += 1
+    for index, key in enumerate(stack.keys):
+        if key[0] == "class":
+            stack.assumed = min(stack.assumed, index - 1)
+            break
+
+
+def cuts() -> int:
+    """How many values this thread has not followed so far (see :func:`cut`): compared before and after a check."""
+    return _stack.cuts
 
 
 # --- reports remembered for the rest of one check -----------------------------------------
@@ -248,23 +345,32 @@ def leave(depth: int) -> bool:
 # it is remembered, and its class, which an assignment to __class__ would change.
 
 
-def settled(key: Any, obj: object) -> Any:
-    """The report on ``obj`` remembered under ``key`` during the check under way, else ``None``."""
-    found = _stack.reports.get(key)
+def settled(key: Any, obj: object) -> Optional[Tuple[Any, bool]]:
+    """``(report, cut_below)`` remembered for ``obj`` under ``key`` during the check under way, else ``None``.
+
+    A report made while a value below ``obj`` was not followed (``cut_below``)
+    records that again (:func:`cut`): the check reusing it warns as the first
+    one did.
+    """
+    stack = _stack
+    found = stack.reports.get(key)
     if found is not None and found[0] is obj and found[1] is type(obj):
-        return found[2]
+        if found[3]:
+            cut()
+        return found[2], found[3]
     return None
 
 
-def settle(key: Any, obj: object, report: Any) -> None:
+def settle(key: Any, obj: object, report: Any, cut_below: bool) -> None:
     """Remember the report on ``obj`` under ``key`` until the stack empties.
 
     Called after :func:`leave` said the report may be cached; nothing is
     remembered once the stack is empty: the report was the outermost one's.
+    ``cut_below``: whether a value below ``obj`` was not followed.
     """
     stack = _stack
     if stack.keys:
-        stack.reports[key] = (obj, type(obj), report)
+        stack.reports[key] = (obj, type(obj), report, cut_below)
 
 
 # --- classes changed by unittest.mock ----------------------------------------------------------

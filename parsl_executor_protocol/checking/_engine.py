@@ -522,23 +522,33 @@ def _assumed_plan(model: ProtocolModel) -> Plan:
 def instance_report(plan: Plan, obj: object) -> ConformanceReport:
     """The full report on ``obj``: the class's verdicts plus what its ``__dict__`` and slots hold."""
     key = ("instance", plan.protocol_id, identity(obj))
-    report: Optional[ConformanceReport] = _cache.settled(key, obj)
-    if report is not None:
-        return report
+    found = _cache.settled(key, obj)
+    if found is not None:
+        return found[0]  # type: ignore[no-any-return]
     depth = _cache.enter(key)
-    if depth is None:
-        return plan.ok_report
+    if depth is None or depth < 0:
+        return plan.ok_report  # a cycle, or too deep (see _cache.cut): taken to conform
+    cuts = _cache.cuts()
+    report: Optional[ConformanceReport] = None
     try:
         report = _evaluate(plan, obj)
         return report
     finally:
         # Remembered for the rest of the check, unless it assumed that a check further up holds.
         if _cache.leave(depth) and report is not None:
-            _cache.settle(key, obj, report)
+            _cache.settle(key, obj, report, _cache.cuts() != cuts)
 
 
 def _evaluate(plan: Plan, obj: object) -> ConformanceReport:
     # The full evaluation of an instance, once on the cycle stack (see instance_report).
+    depth = _cache.values_below()
+    try:
+        return _evaluate_members(plan, obj)
+    finally:
+        _cache.leave(depth)
+
+
+def _evaluate_members(plan: Plan, obj: object) -> ConformanceReport:
     namespace = read_instance_dict(plan.read_dict, obj) if plan.read_dict is not None else None
     # Say why an instance's own members were not seen, unless it simply has no __dict__.
     note = plan.dict_note if namespace is None and plan.dict_note.startswith("its") else ""
@@ -640,34 +650,46 @@ def _instancecheck_miss(cls: type, instance: object) -> bool:
     return verdict
 
 
-def _nested_instancecheck(cls: type, instance: object) -> bool:
+def _nested_instancecheck(cls: type, instance: object, skipped: int = 0) -> bool:
     # isinstance() of a value the fast path vets (a member annotated with a package protocol),
     # called directly: no dispatch through isinstance, and the recent entry stays the enclosing
     # check's, where a nested isinstance would replace it on every call (see _cache.recent_hooked).
     # On the cycle stack, like a full report: a value met again further down is a cycle, assumed
     # to conform (not followed until the recursion limit); one judged in full earlier in the same
-    # check is not judged again (see _cache.settled).
+    # check is not judged again (see _cache.settled).  A value too deep to follow (`skipped`: the
+    # levels the C hook followed above it; see _cache.enter), or one whose report says a value
+    # below it was, fails the quick test: the full evaluation, which warns about it, takes over.
     kind = type(instance)
     try:
         plan = _hooked[identity(cls)][hash(kind) if type(kind) is _HASHED else identity(kind)]
     except KeyError:
-        return isinstance(instance, cls)
+        plan = plan_of(cls, kind)
+    fast = plan.fast
+    if fast is True or fast is False:
+        return fast  # the class decides alone: nothing below to follow
     key = ("instance", plan.protocol_id, identity(instance))
-    report: Optional[ConformanceReport] = _cache.settled(key, instance)
-    if report is not None:
-        return report.ok
-    depth = _cache.enter(key)
-    if depth is None:
-        return True
+    found = _cache.settled(key, instance)
+    if found is not None:
+        return found[0].ok and not found[1]
+    depth = _cache.enter(key, skipped)
+    if depth is None or depth < 0:
+        return depth is None
+    report: Optional[ConformanceReport] = None
+    cut_below = False
     try:
-        verdict = fast_verdict(plan.fast, instance)
+        verdict = fast_verdict(fast, instance)
         if verdict is not None:
             return verdict
+        if not _cache.in_full(depth):
+            _cache.cut()
+            return False
+        cuts = _cache.cuts()
         report = _evaluate(plan, instance)
-        return report.ok
+        cut_below = _cache.cuts() != cuts
+        return report.ok and not cut_below
     finally:
         if _cache.leave(depth) and report is not None:
-            _cache.settle(key, instance, report)
+            _cache.settle(key, instance, report, cut_below)
 
 
 def _subclasscheck(cls: type, other: object) -> bool:

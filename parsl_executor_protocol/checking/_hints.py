@@ -16,7 +16,6 @@ import warnings
 from typing import Any, Callable, Dict, Optional, Tuple
 
 from .._memo import bounded_put, identity
-from ..protocols import _annotations
 from ..protocols._annotations import (
     _LIBRARY_MODULES,
     _LITERALS,
@@ -29,10 +28,10 @@ from ..protocols._annotations import (
 )
 from ..protocols._introspect import find_in_mro, is_class, metaclass_runs_code
 from ..protocols._meta import ContractMeta
+from . import _cache
 
 __all__ = [
     "accepted_classes",
-    "clear",
     "hint_name",
     "is_subhint",
     "is_unresolved",
@@ -43,13 +42,8 @@ __all__ = [
 ]
 
 _type_module = type.__dict__["__module__"].__get__
-_subhints: Dict[Tuple[int, int], Tuple[Any, Any, Optional[bool]]] = {}
-
-
-def clear() -> None:
-    """Forget every cached resolution and comparison."""
-    _annotations.clear()
-    _subhints.clear()
+# Emptied with the verdicts (see _cache.clear), as are the protocols' resolved annotations.
+_subhints: Dict[Tuple[int, int], Tuple[Any, Any, Optional[bool]]] = _cache.memo({})
 
 
 # --- comparing ----------------------------------------------------------------------------
@@ -157,8 +151,9 @@ def value_matches(value: Any, hint: Any) -> Optional[bool]:
 
     try:
         return bool(_quietly(is_bearable, value, hint))
-    except RecursionError as error:
+    except RecursionError as error:  # values nested past what the interpreter's stack allows
         _forget_traceback(error)
+        _cache.cut()
         return None
     except Exception as error:
         _forget_traceback(error)
@@ -242,23 +237,24 @@ _SEQUENCE_ORIGINS = (
 )
 
 
-def _isinstance_of(protocol: Any, value: Any) -> bool:
+def _isinstance_of(protocol: Any, value: Any, skipped: int = 0) -> bool:
     return isinstance(value, protocol)
 
 
-#: ``protocol_check(protocol, value)``, the quick test of a value annotated with one of the
-#: package's protocols: ``isinstance`` until the engine installs its own (see
+#: ``protocol_check(protocol, value, skipped=0)``, the quick test of a value annotated with one
+#: of the package's protocols: ``isinstance`` until the engine installs its own (see
 #: :func:`install_protocol_check`).
-_protocol_check: Callable[[Any, Any], bool] = _isinstance_of
+_protocol_check: Callable[..., bool] = _isinstance_of
 
 
-def install_protocol_check(protocol_check: Callable[[Any, Any], bool]) -> None:
+def install_protocol_check(protocol_check: Callable[..., bool]) -> None:
     """Test values annotated with one of the package's protocols with ``protocol_check(protocol, value)``.
 
     The engine installs its ``isinstance`` for values inside a check, which
     skips ``isinstance``'s dispatch and leaves the check that called it the
-    (protocol, class) it looked up last.  Tests made before the call keep the
-    old one.
+    (protocol, class) it looked up last.  The C hook passes a third argument,
+    how many levels of such values it followed above this one (see
+    ``_cache.enter``).  Tests made before the call keep the old one.
     """
     global _protocol_check  # noqa: PLW0603  (set once, by the engine)
     _protocol_check = protocol_check
@@ -330,6 +326,15 @@ def _vet_sequence(item_test: _Test, value: Any) -> bool:
     if type(value) is not list:
         return False
     return not list.__len__(value) or item_test is None or item_test(list.__getitem__(value, 0))
+
+
+def names_protocol(hint: Any) -> bool:
+    """Whether ``hint`` is, or has among its arguments at any depth, one of the package's runtime protocols.
+
+    A value of such a hint may lead to values too deep to follow (see
+    ``_cache.cut``), which its report warns about.
+    """
+    return _is_package_protocol(hint) or any(map(names_protocol, typing.get_args(hint)))
 
 
 def quick_vet(hint: Any) -> Optional[Callable[[Any], bool]]:

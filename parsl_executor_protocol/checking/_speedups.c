@@ -75,7 +75,7 @@ typedef struct {
 } Bound;
 
 static PyTypeObject BoundType;
-static PyObject *s_recent, *s_epoch, *s_hooked, *s_native;
+static PyObject *s_recent, *s_epoch, *s_hooked, *s_native, *s_busy;
 
 /* _memo.identity(obj): id() before 3.12, object.__hash__ (the address rotated by 4 bits)
  * from 3.12.  The engine checks at install time that the two agree. */
@@ -225,7 +225,8 @@ enum { NATIVE_PROTOCOL = 1, NATIVE_MAPPING, NATIVE_SEQUENCE, NATIVE_ANY, NATIVE_
 /* How deep the hook follows protocol-typed values (a value's member typed with a protocol,
  * and so on) in C: deeper ones, and cycles, go to the Python check (protocol_passes()), whose
  * frames the interpreter's recursion limit bounds.  Each level costs a few C frames, and the C
- * recursion limit of 3.12+ allows more of them than a thread's stack holds. */
+ * recursion limit of 3.12+ allows more of them than a thread's stack holds.  Below
+ * _cache.NESTING_LIMIT (a test holds it there), so that the Python check alone stops at it. */
 #define NATIVE_DEPTH 32
 
 static PyObject *run(Hook *self, PyObject *program, PyObject *instance, int depth);
@@ -246,6 +247,28 @@ typedef struct {
  * package's protocols: the plan of the value's class, found without touching the recent
  * entry, applied; the Python check (`fallback`) where that cannot tell.
  * test: (NATIVE_PROTOCOL, protocol, fallback, memo) */
+/* Whether a check in Python is under way on this thread (its cycle stack holds entries): 1 yes,
+ * 0 no, -1 an exception.  _cache.busy holds the threads with entries, by threading.get_ident():
+ * empty, as it is unless a check in Python calls isinstance(), it answers with no lookup. */
+static int
+python_check_under_way(Hook *self)
+{
+    PyObject *busy = PyDict_GetItemWithError(self->state, s_busy);
+    if (busy == NULL || !PyDict_CheckExact(busy)) {
+        return PyErr_Occurred() ? -1 : busy != NULL;
+    }
+    if (PyDict_GET_SIZE(busy) == 0) {
+        return 0;
+    }
+    PyObject *ident = PyLong_FromUnsignedLong(PyThread_get_thread_ident());
+    if (ident == NULL) {
+        return -1;
+    }
+    int found = PyDict_Contains(busy, ident);
+    Py_DECREF(ident);
+    return found;
+}
+
 static int
 protocol_passes(Hook *self, PyObject *test, PyObject *value, int depth)
 {
@@ -256,6 +279,17 @@ protocol_passes(Hook *self, PyObject *test, PyObject *value, int depth)
                      : NULL;
     if (depth >= NATIVE_DEPTH) {
         goto in_python;
+    }
+    if (depth == 0) {
+        /* Inside a check in Python, the levels above this value are counted on its stack, which
+         * this value enters too: the Python check follows it, as the pure-Python hook would. */
+        int busy = python_check_under_way(self);
+        if (busy) {
+            if (busy < 0) {
+                return -1;
+            }
+            goto in_python;
+        }
     }
     PyObject *hooked = PyDict_GetItemWithError(self->state, s_hooked);
     uint64_t hooked_version = hooked != NULL && PyDict_CheckExact(hooked) ? dict_version(hooked) : 0;
@@ -305,7 +339,19 @@ protocol_passes(Hook *self, PyObject *test, PyObject *value, int depth)
         }
     }
 in_python:;
-    PyObject *verdict = PyObject_CallOneArg(fallback, value);
+    /* The Python check, told how many levels the hook followed above this value: it lies as
+     * deep as if the Python hook had entered each of them (see _cache.enter). */
+    PyObject *args[2] = {value, NULL}, *verdict;
+    if (depth > 0) {
+        if ((args[1] = PyLong_FromLong(depth)) == NULL) {
+            return -1;
+        }
+        verdict = PyObject_Vectorcall(fallback, args, 2, NULL);
+        Py_DECREF(args[1]);
+    }
+    else {
+        verdict = PyObject_Vectorcall(fallback, args, 1, NULL);
+    }
     if (verdict == NULL) {
         return -1;
     }
@@ -1017,7 +1063,8 @@ PyInit__speedups(void)
     s_epoch = PyUnicode_InternFromString("epoch");
     s_hooked = PyUnicode_InternFromString("hooked");
     s_native = PyUnicode_InternFromString("native");
-    if (!s_recent || !s_epoch || !s_hooked || !s_native) {
+    s_busy = PyUnicode_InternFromString("busy");
+    if (!s_recent || !s_epoch || !s_hooked || !s_native || !s_busy) {
         return NULL;
     }
     PyObject *module = PyModule_Create(&speedups_module);
@@ -1027,6 +1074,10 @@ PyInit__speedups(void)
     Py_INCREF(&HookType);
     if (PyModule_AddObject(module, "Hook", (PyObject *)&HookType) < 0) {
         Py_DECREF(&HookType);
+        Py_DECREF(module);
+        return NULL;
+    }
+    if (PyModule_AddIntConstant(module, "NATIVE_DEPTH", NATIVE_DEPTH) < 0) {
         Py_DECREF(module);
         return NULL;
     }

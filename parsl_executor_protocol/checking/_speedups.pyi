@@ -14,5 +14,8 @@ class Hook:
     ) -> None: ...
     def __call__(self, cls: Any, instance: Any) -> bool: ...
 
+#: How many levels of protocol-typed values the hook follows in C before the Python check takes over.
+NATIVE_DEPTH: int
+
 def identity(obj: object) -> int:
     """The key the hook computes for ``obj``: the engine's identity."""

@@ -167,9 +167,10 @@ class ClassMember:
 
 # --- what the engine derives from the model, once per member -----------------------------
 
-# identity(member) -> (member, its call shape or None, accepted types, expected text, quick test).  Model
-# members are cached with their protocol's model, so an id here is that member.
-_Derived = Tuple[Member, Optional[Shape], Optional[Tuple[type, ...]], str, Optional[Callable[[Any], bool]]]
+# identity(member) -> (member, its call shape or None, accepted types, expected text, quick test,
+# whether its type names a package protocol).  Model members are cached with their protocol's
+# model, so an id here is that member.
+_Derived = Tuple[Member, Optional[Shape], Optional[Tuple[type, ...]], str, Optional[Callable[[Any], bool]], bool]
 _derived: Dict[int, _Derived] = _cache.memo({})
 
 
@@ -180,6 +181,7 @@ def _derive(wanted: Member) -> _Derived:
     shape: Optional[Shape] = None
     accept: Optional[Tuple[type, ...]] = None
     vet: Optional[Callable[[Any], bool]] = None
+    nests = False
     if wanted.kind == METHOD:
         shape = shape_of_params(wanted.params)
         text = f"method {describe(wanted.name, shape)}"
@@ -187,8 +189,9 @@ def _derive(wanted: Member) -> _Derived:
         if not is_unresolved(wanted.type):
             accept = _hints.accepted_classes(wanted.type)
             vet = _hints.quick_vet(wanted.type) if accept is not None else None
+            nests = _hints.names_protocol(wanted.type)
         text = wanted.describe()
-    derived = (wanted, shape, accept, text, vet)
+    derived = (wanted, shape, accept, text, vet, nests)
     return bounded_put(_derived, identity(wanted), derived)
 
 
@@ -510,9 +513,18 @@ def evaluate_value(wanted: Member, value: Any, where: str) -> Tuple[Violation, .
         return _method_problems(wanted, shape, f"{describe_value(value)} in the {where}", why, value)
     if is_unresolved(wanted.type):
         return _unverifiable(wanted, describe_value(value), "the protocol's annotation cannot be resolved")
+    nests = _derive(wanted)[5]
+    cuts = _cache.cuts() if nests else 0
     verdict = _hints.value_matches(value, wanted.type)
     if verdict:
-        return ()
+        if not nests or _cache.cuts() == cuts:
+            return ()
+        found = f"{describe_value(value)} in the {where}"
+        why = (
+            f"{found} leads to values typed with a protocol more than {_cache.NESTING_LIMIT} levels below the"
+            " object checked, which checks do not follow; check one of them on its own"
+        )
+        return _unverifiable(wanted, found, why)
     found = f"{describe_value(value)} in the {where}"
     if verdict is None:
         return _unverifiable(wanted, found, f"beartype cannot tell whether it is a {_hints.hint_name(wanted.type)}")
