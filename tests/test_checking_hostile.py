@@ -346,6 +346,24 @@ def test_the_nesting_limit_holds_below_a_value_judged_in_full() -> None:
             assert _deep_warnings(check(head, Step)) == ["next"]
 
 
+@pytest.mark.timeout(120)
+def test_a_class_value_past_the_nesting_limit_is_warned_about_and_judged_once_per_link() -> None:
+    """A chain held by a class, past the limit: judged a few times per link (not twice per link above), with a warning.
+
+    A class verdict made while a value was cut is not cached, and the reports made meanwhile
+    are still remembered for the rest of the check.
+    """
+    links = NESTING_LIMIT + 10
+    holders = [type(name, (), {"next": _chain(links, end)}) for name, end in (("Sound", None), ("Bad", BrokenLink()))]
+    for holder in holders:
+        assert _reports_made(holder(), Node) <= 4 * links
+        for _ in range(2):
+            assert issubclass(holder, Node)  # type: ignore[misc]  # answered at run time (see docs/checking.md)
+            assert isinstance(holder(), Node)
+            assert _deep_warnings(check(holder, Node)) == ["next"]
+            assert _deep_warnings(check(holder(), Node)) == ["next"]
+
+
 def _at_depth(frames: int, call: Callable[[], Any]) -> Any:
     return call() if frames == 0 else _at_depth(frames - 1, call)
 

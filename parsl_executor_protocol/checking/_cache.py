@@ -318,16 +318,10 @@ def cut() -> None:
     The report on the value whose member led to it warns about that member
     (see ``_verdict.evaluate_value``); ``isinstance`` takes the value to
     conform, as it does anything that cannot be verified.  Where the value
-    was reached depends on where the check began: no class verdict made
-    meanwhile is cached (they are assumed, like cycles, to rest on the check
-    of the first class on the stack, and its own is not cached either).
+    was reached depends on where the check began: a class verdict made
+    meanwhile is not cached (see :func:`cuts`).
     """
-    stack = _stack
-    stack.cuts += 1
-    for index, key in enumerate(stack.keys):
-        if key[0] == "class":
-            stack.assumed = min(stack.assumed, index - 1)
-            break
+    _stack.cuts += 1
 
 
 def cuts() -> int:

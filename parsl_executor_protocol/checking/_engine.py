@@ -142,7 +142,7 @@ class Plan:
         depth = _cache.enter(("class", self.protocol_id, identity(cls)))
         if depth is None:
             return ConformanceReport(subject, self.protocol_name, ())  # A cycle: assumed to conform.
-        cacheable = False
+        cacheable, cuts = False, _cache.cuts()
         try:
             view = ClassView(cls)
             assignments = self_assignments(cls) if any(m.entry == ABSENT for m in self.members) else {}
@@ -150,7 +150,9 @@ class Plan:
             report = ConformanceReport(subject, self.protocol_name, problems)
         finally:
             cacheable = _cache.leave(depth)
-        if cacheable:
+        # A class value not followed to its end was cut at a level that depends on where this
+        # check began (see _cache.cut): not a verdict on the class alone.
+        if cacheable and _cache.cuts() == cuts:
             self.class_report = report
             self.class_ok = report.ok
         return report
@@ -490,12 +492,12 @@ def plan_of(protocol: type, cls: type) -> Plan:
     depth = _cache.enter(("class", protocol_id, cls_id))
     if depth is None:
         return _assumed_plan(model)
-    cacheable = False
+    cacheable, cuts = False, _cache.cuts()
     try:
         plan = Plan(model, cls)
     finally:
         cacheable = _cache.leave(depth)
-    if cacheable:
+    if cacheable and _cache.cuts() == cuts:  # see Plan.class_verdict
         _cache.store(protocol_id, cls, cls_id, plan)
     return plan
 
