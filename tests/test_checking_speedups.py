@@ -350,6 +350,120 @@ def test_the_hook_bound_to_a_protocol_is_kept_and_keeps_no_protocol_alive() -> N
     assert max(addresses.values()) > 1, "no address came round again: the test proves nothing here"
 
 
+class _Payload:
+    pass
+
+
+class _Other:
+    pass
+
+
+@typing_extensions.runtime_checkable
+class _Record(typing_extensions.Protocol, metaclass=ContractMeta):
+    """Members of every kind the hook's one-pass read tests: types, a class, a vetted container, a wide union."""
+
+    label: str
+    count: int
+    payload: _Payload
+    tags: Dict[str, int]
+    note: Union[int, float, str, bytes, bool, complex, None]
+
+    def describe(self) -> str: ...
+
+
+class _Recorded:
+    """A conforming record whose members are set in ``__init__``, in the order given."""
+
+    def __init__(self, order: Sequence[str] = ("label", "count", "payload", "tags", "note")) -> None:
+        values = {"label": "x", "count": 1, "payload": _Payload(), "tags": {"a": 1}, "note": 2.5}
+        for name in order:
+            setattr(self, name, values[name])
+
+    def describe(self) -> str:
+        return "record"
+
+
+class _Lookalike:
+    """A record's members, set in another order: the members named ``count`` and ``label`` hold each other's values."""
+
+    def __init__(self) -> None:
+        self.count = "x"
+        self.label = 1
+        self.payload, self.tags, self.note = _Payload(), {"a": 1}, None
+
+    def describe(self) -> str:
+        return "lookalike"
+
+
+#: A split __dict__ (an instance's, its keys shared with its class) is read in place from 3.11 on.
+_IN_PLACE = (3, 11) <= sys.version_info[:2] <= (3, 13)
+
+
+@needs_c_hook
+def test_the_one_pass_reads_of_a_dict_answer_as_the_lookups_do() -> None:
+    """The hook reads a __dict__ like the last one it found conforming in one pass: in place where it is split."""
+    from parsl_executor_protocol.checking import _speedups
+
+    c_hook, python_hook = _engine.installed_instancecheck, _engine._instancecheck
+
+    def judged(instance: object, expected: bool) -> None:
+        # Twice through C (the first may learn the layout the second reads), then through Python.
+        assert c_hook(_Record, instance) is expected
+        assert c_hook(_Record, instance) is expected
+        assert python_hook(_Record, instance) is expected
+
+    first: Any = _Recorded()
+    judged(first, True)
+    assert _speedups.reads_in_place(_engine.plan_of(_Record, _Recorded).native) is _IN_PLACE
+    judged(_Recorded(order=("note", "tags", "payload", "count", "label")), True)  # other order, same keys
+    first.count = "3"
+    judged(first, False)
+    first.count = 3
+    judged(first, True)
+    first.payload.__class__ = _Other  # the value's class changes, not the __dict__
+    judged(first, False)
+    first.payload.__class__ = _Payload
+    judged(first, True)
+    first.note = 1j
+    judged(first, True)
+    first.note = []
+    judged(first, False)
+    first.note = None
+    judged(first, True)
+    first.tags["a"] = "no"  # the vet tests the first item
+    judged(first, False)
+    first.tags = {"b": 2}
+    judged(first, True)
+    del first.tags
+    judged(first, False)  # a required member's key is gone; its index stays in the shared keys
+    first.tags = {"c": 3}
+    judged(first, True)
+    grown: Any = _Recorded()
+    grown.extra = 1  # the class's shared keys grow
+    judged(grown, True)
+    judged(first, True)
+    assert _speedups.reads_in_place(_engine.plan_of(_Record, _Recorded).native) is _IN_PLACE
+    first.describe = None  # a watched name shadows the method
+    judged(first, False)
+    del first.describe
+    judged(first, True)
+    # Another class's instance made a record: its __dict__ is split along that class's keys,
+    # where each member has another index; read by the indices learnt, both values would pass.
+    borrowed: Any = _Lookalike()
+    borrowed.__class__ = _Recorded
+    judged(borrowed, False)
+    borrowed.count, borrowed.label = 4, "y"
+    judged(borrowed, True)
+    combined: Any = _Recorded()
+    combined.__dict__ = dict(vars(combined))  # a __dict__ of its own, not split
+    judged(combined, True)
+    combined.count = None
+    judged(combined, False)
+    combined.count = 0
+    judged(combined, True)
+    judged(first, True)
+
+
 @needs_c_hook
 def test_classes_checked_in_turn_with_collections_in_between() -> None:
     # Every allocation may start a collection here, whose callbacks replace the recent entry

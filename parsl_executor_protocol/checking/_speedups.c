@@ -221,6 +221,21 @@ done:
 
 /* The codes of the tests _hints.native_vet writes as data (_hints.NATIVE_*). */
 enum { NATIVE_PROTOCOL = 1, NATIVE_MAPPING, NATIVE_SEQUENCE, NATIVE_ANY, NATIVE_AMONG, NATIVE_INHERITS, NATIVE_NEVER };
+/* Those codes as the ints they are written with: small ints, which CPython makes once, so that a
+ * test's code is found by identity (code_of()). */
+static PyObject *s_codes[NATIVE_NEVER + 1];
+
+/* The code of a test: compared by identity with the known ones first, read only otherwise. */
+PER_MEMBER long
+code_of(PyObject *code)
+{
+    for (long known = NATIVE_PROTOCOL; known <= NATIVE_NEVER; known++) {
+        if (s_codes[known] == code) {
+            return known;
+        }
+    }
+    return PyLong_AsLong(code);
+}
 
 /* How deep the hook follows protocol-typed values (a value's member typed with a protocol,
  * and so on) in C: deeper ones, and cycles, go to the Python check (protocol_passes()), whose
@@ -377,7 +392,7 @@ passes(Hook *self, PyObject *test, PyObject *value, int depth)
         Py_DECREF(verdict);
         return ok;
     }
-    long code = PyLong_AsLong(PyTuple_GET_ITEM(test, 0));
+    long code = code_of(PyTuple_GET_ITEM(test, 0));
     Py_ssize_t size = PyTuple_GET_SIZE(test);
     int ok;
     if (code == NATIVE_PROTOCOL && size == 4) {
@@ -390,7 +405,7 @@ passes(Hook *self, PyObject *test, PyObject *value, int depth)
         if (!PyDict_CheckExact(value)) {
             return 0;
         }
-        if (!PyDict_Next(value, &position, &key, &item)) {
+        if (PyDict_GET_SIZE(value) == 0 || !PyDict_Next(value, &position, &key, &item)) {
             return 1;
         }
         Py_INCREF(key);
@@ -510,27 +525,105 @@ peek_slot(PyObject *reader, PyObject *instance, int *direct)
 #define OTHER_PLACE 254
 /* Members a program's dict part may gather on the stack; more are allocated. */
 #define STACK_MEMBERS 32
+/* Accepted types a step of a layout compares in place; a member that accepts more, or a set of
+ * them, is tested by quick(). */
+#define STEP_TYPES 4
+
+/* How a step of a layout tests the value of its key. */
+enum { STEP_SKIP, STEP_PASS, STEP_TYPES_ONLY, STEP_QUICK };
+
+/* One key of a learnt layout and the test of the member it names, made ready to apply: what
+ * quick() reads from the member's tuples, read once.  Borrowed: the layout holds the key and
+ * its program the member and its accepted types; a layout is applied only with its program. */
+typedef struct {
+    PyObject *key;
+    PyObject *member;                /* the program's (name, accepted, vet); NULL: STEP_SKIP */
+    PyTypeObject *types[STEP_TYPES]; /* STEP_TYPES_ONLY: the types accepted, NULL past the last */
+    Py_ssize_t at;                   /* the member's place */
+    Py_ssize_t index;                /* where a split __dict__ keeps the key and its value */
+    int how;                         /* STEP_*: no member, none tested, types, quick() */
+    int vetted;                      /* a value of another type goes to the member's vet */
+} Step;
+
+/* A layout's bytes: this head, then one step per key. */
+typedef struct {
+    int in_place;    /* learnt from a split __dict__: the steps' indices locate its values */
+    Py_ssize_t last; /* the largest of those indices */
+} Head;
+
+/* A split __dict__ (an instance's, whose keys its class shares) read in place, as CPython's own
+ * PyDict_Next reads it, 3.11 to 3.13: the keys the class shares, in order of their first
+ * assignment, and the instance's values at the same indices, NULL where it has none.  The
+ * structures are CPython's (Include/internal/pycore_dict.h: struct _dictkeysobject,
+ * PyDictUnicodeEntry, struct _dictvalues), which its ABI keeps within a minor version; learn()
+ * checks what it reads this way against PyDict_Next before a layout relies on it. */
+#if PY_VERSION_HEX >= 0x030B0000 && PY_VERSION_HEX < 0x030E0000 && !defined(Py_GIL_DISABLED)
+#define IN_PLACE 1
+typedef struct {
+    Py_ssize_t dk_refcnt;
+    uint8_t dk_log2_size, dk_log2_index_bytes, dk_kind;
+    uint32_t dk_version;
+    Py_ssize_t dk_usable, dk_nentries;
+    char dk_indices[];
+} SharedKeys;
+typedef struct {
+    PyObject *me_key, *me_value;
+} KeyEntry;
+typedef struct {
+#if PY_VERSION_HEX >= 0x030D0000
+    uint8_t capacity, size, embedded, valid;
+#endif
+    PyObject *values[1];
+} SplitValues;
+
+/* The split __dict__'s values by index and its keys' entries, with their number; 0 for a
+ * __dict__ that is not split. */
+PER_MEMBER Py_ssize_t
+split_parts(PyObject *namespace, PyObject *const **values, const KeyEntry **entries)
+{
+    PyDictObject *dict = (PyDictObject *)namespace;
+    if (dict->ma_values == NULL) {
+        return 0;
+    }
+    const SharedKeys *keys = (const SharedKeys *)dict->ma_keys;
+    *values = ((const SplitValues *)dict->ma_values)->values;
+    *entries = (const KeyEntry *)(keys->dk_indices + ((size_t)1 << keys->dk_log2_index_bytes));
+    return keys->dk_nentries;
+}
+#endif
 
 /* Learns the layout of a __dict__ that gather() found conforming, when it can: its keys in order
- * (each an exact str, so that identity stands for equality), then their places as bytes.  A
- * __dict__ that differs from the last one learnt replaces it, so instances of one class that
- * set different members alternate layouts rather than miss forever.  Only memory errors. */
+ * (each an exact str, so that identity stands for equality), then a head and their steps, as
+ * bytes.  A __dict__ that differs from the last one learnt replaces it, so instances of one class
+ * that set different members alternate layouts rather than miss forever.  Only memory errors. */
 static int
-learn(PyObject *places, PyObject *cell, PyObject *namespace)
+learn(PyObject *program, PyObject *namespace)
 {
+    PyObject *required = PyTuple_GET_ITEM(program, 2), *optional = PyTuple_GET_ITEM(program, 4);
+    PyObject *places = PyTuple_GET_ITEM(program, 6), *cell = PyTuple_GET_ITEM(program, 7);
+    Py_ssize_t nreq = PyTuple_GET_SIZE(required), nopt = PyTuple_GET_SIZE(optional);
     Py_ssize_t size = PyDict_GET_SIZE(namespace), position = 0, i = 0;
     PyObject *key, *value;
     if (!PyDict_CheckExact(places) || !PyList_CheckExact(cell) || PyList_GET_SIZE(cell) != 1) {
         return 0;
     }
     PyObject *layout = PyTuple_New(size + 1);
-    PyObject *bytes = layout ? PyBytes_FromStringAndSize(NULL, size) : NULL;
+    PyObject *bytes = layout ? PyBytes_FromStringAndSize(NULL, (Py_ssize_t)(sizeof(Head) + size * sizeof(Step))) : NULL;
     if (bytes == NULL) {
         Py_XDECREF(layout);
         return -1;
     }
-    unsigned char *place = (unsigned char *)PyBytes_AS_STRING(bytes);
+    Head *head = (Head *)PyBytes_AS_STRING(bytes);
+    Step *steps = (Step *)(head + 1);
     PyTuple_SET_ITEM(layout, size, bytes);
+    head->in_place = 0;
+    head->last = -1;
+#ifdef IN_PLACE
+    PyObject *const *values = NULL;
+    const KeyEntry *entries = NULL;
+    Py_ssize_t nentries = split_parts(namespace, &values, &entries);
+    head->in_place = nentries > 0;
+#endif
     while (i < size && PyDict_Next(namespace, &position, &key, &value)) {
         if (!PyUnicode_CheckExact(key)) {
             Py_DECREF(layout);
@@ -543,7 +636,42 @@ learn(PyObject *places, PyObject *cell, PyObject *namespace)
             PyErr_Clear();
             return 0;
         }
-        place[i] = (unsigned char)number;
+        Step *step = &steps[i];
+        memset(step, 0, sizeof *step);
+        step->key = key;
+        step->at = number;
+        step->index = -1;
+        step->how = STEP_SKIP;
+#ifdef IN_PLACE
+        for (Py_ssize_t j = 0; head->in_place && j < nentries; j++) {
+            if (entries[j].me_key == key) {
+                step->index = j;
+                break;
+            }
+        }
+        if (step->index < 0 || values[step->index] != value) {
+            head->in_place = 0;  /* not where PyDict_Next found it: the pass reads the __dict__ in order */
+        }
+        else if (step->index > head->last) {
+            head->last = step->index;
+        }
+#endif
+        if (number < nreq + nopt) {
+            PyObject *member = PyTuple_GET_ITEM(number < nreq ? required : optional, number < nreq ? number : number - nreq);
+            PyObject *accepted = PyTuple_GET_ITEM(member, 1);
+            step->member = member;
+            step->vetted = PyTuple_GET_ITEM(member, 2) != Py_None;
+            step->how = STEP_QUICK;
+            if (accepted == Py_None) {
+                step->how = STEP_PASS;
+            }
+            else if (PyTuple_CheckExact(accepted) && PyTuple_GET_SIZE(accepted) <= STEP_TYPES) {
+                step->how = STEP_TYPES_ONLY;
+                for (Py_ssize_t t = 0; t < PyTuple_GET_SIZE(accepted); t++) {
+                    step->types[t] = (PyTypeObject *)PyTuple_GET_ITEM(accepted, t);
+                }
+            }
+        }
         PyTuple_SET_ITEM(layout, i, Py_NewRef(key));
         i++;
     }
@@ -554,16 +682,76 @@ learn(PyObject *places, PyObject *cell, PyObject *namespace)
     return PyList_SetItem(cell, 0, layout);  /* steals; the layout it replaces holds only strs and bytes */
 }
 
+/* Whether the layout the program learnt last reads a split __dict__ in place: a test's view. */
+static PyObject *
+speedups_reads_in_place(PyObject *module, PyObject *program)
+{
+    PyObject *cell = PyTuple_CheckExact(program) && PyTuple_GET_SIZE(program) == 8 ? PyTuple_GET_ITEM(program, 7) : NULL;
+    PyObject *layout = cell != NULL && PyList_CheckExact(cell) && PyList_GET_SIZE(cell) == 1 ? PyList_GET_ITEM(cell, 0) : NULL;
+    if (layout == NULL || !PyTuple_CheckExact(layout) || PyTuple_GET_SIZE(layout) < 1) {
+        Py_RETURN_NONE;
+    }
+    const Head *head = (const Head *)PyBytes_AS_STRING(PyTuple_GET_ITEM(layout, PyTuple_GET_SIZE(layout) - 1));
+    return PyBool_FromLong(head->in_place);
+}
+
+/* The members whose values gather() leaves to their vets: their places in ascending order (the
+ * order of the program's members, in which run() applies the vets) and, by place, a reference to
+ * each value. */
+typedef struct {
+    PyObject **values;
+    Py_ssize_t *at;
+    Py_ssize_t count;
+} Vetted;
+
+/* Notes the value at place `at` for its vet, keeping the places in order. */
+PER_MEMBER void
+note(Vetted *vetted, Py_ssize_t at, PyObject *value)
+{
+    Py_ssize_t k = vetted->count++;
+    for (; k > 0 && vetted->at[k - 1] > at; k--) {
+        vetted->at[k] = vetted->at[k - 1];
+    }
+    vetted->at[k] = at;
+    vetted->values[at] = value;
+}
+
+/* A step's test of its key's value, borrowed: 1 it passes (or no member is tested), 0 it fails,
+ * 2 the member's vet decides (noted), -1 an exception.  quick() with its reads made. */
+PER_MEMBER int
+step_passes(const Step *step, PyObject *value, Vetted *vetted)
+{
+    int ok;
+    if (step->how == STEP_TYPES_ONLY) {
+        PyTypeObject *kind = Py_TYPE(value);
+        if (kind == step->types[0] || kind == step->types[1] || kind == step->types[2] || kind == step->types[3]) {
+            return 1;
+        }
+        ok = step->vetted ? 2 : 0;
+    }
+    else if (step->how == STEP_QUICK) {
+        ok = quick(value, step->member);
+    }
+    else {
+        return 1;
+    }
+    if (ok == 2) {
+        note(vetted, step->at, value);
+    }
+    return ok;
+}
+
 /* The __dict__'s required members, then its optional ones, each tested as it is read (quick()):
- * in values, a new reference to each value that its vet is to decide, NULL for the others (a
- * value that passed, an absent optional member).  1 when every required member is present and
- * no watched name is, with *rejected set when a value failed; else (nothing in values) 0 when a
- * required member is absent, 2 when a watched name is present, -1 an exception.
- * A __dict__ whose keys are the objects of the program's layout, in its order, is read in one
- * pass (see learn()) that runs no Python code, its values borrowed during it; another is
- * looked up name by name, and then learnt. */
+ * in `vetted`, a new reference to each value that its vet is to decide.  1 when every required
+ * member is present and no watched name is, with *rejected set when a value failed; else
+ * (nothing in `vetted`) 0 when a required member is absent, 2 when a watched name is present,
+ * -1 an exception.
+ * A __dict__ whose keys are the objects of the program's layout is read in one pass (see learn())
+ * that runs no Python code, its values borrowed during it: a split one in place, at the indices
+ * learnt, whose keys must be those objects there; another in order, whose keys must be those
+ * objects in that order.  Another is looked up name by name, and then learnt. */
 static int
-gather(PyObject *program, PyObject *namespace, PyObject **values, int *rejected)
+gather(PyObject *program, PyObject *namespace, Vetted *vetted, int *rejected)
 {
     PyObject *required = PyTuple_GET_ITEM(program, 2), *watched = PyTuple_GET_ITEM(program, 3);
     PyObject *optional = PyTuple_GET_ITEM(program, 4), *places = PyTuple_GET_ITEM(program, 6);
@@ -571,47 +759,61 @@ gather(PyObject *program, PyObject *namespace, PyObject **values, int *rejected)
     Py_ssize_t nreq = PyTuple_GET_SIZE(required), nopt = PyTuple_GET_SIZE(optional);
     Py_ssize_t size = PyDict_GET_SIZE(namespace), present = 0, position = 0, i;
     int verdict = 1, ok;
-    for (i = 0; i < nreq + nopt; i++) {
-        values[i] = NULL;
-    }
+    vetted->count = 0;
     *rejected = 0;
     PyObject *layout = PyList_CheckExact(cell) && PyList_GET_SIZE(cell) == 1 ? PyList_GET_ITEM(cell, 0) : NULL;
     if (layout != NULL && PyTuple_CheckExact(layout) && PyTuple_GET_SIZE(layout) == size + 1) {
-        const unsigned char *place = (const unsigned char *)PyBytes_AS_STRING(PyTuple_GET_ITEM(layout, size));
+        const Head *head = (const Head *)PyBytes_AS_STRING(PyTuple_GET_ITEM(layout, size));
+        const Step *steps = (const Step *)(head + 1);
+#ifdef IN_PLACE
+        PyObject *const *values;
+        const KeyEntry *entries;
+        /* As many keys as the steps (size is the __dict__'s, which the layout's matches), each
+         * at its index with a value: those keys and no other. */
+        if (head->in_place && split_parts(namespace, &values, &entries) > head->last) {
+            for (i = 0; i < size; i++) {
+                const Step *step = &steps[i];
+                if (entries[step->index].me_key != step->key || (value = values[step->index]) == NULL) {
+                    break;
+                }
+                if ((ok = step_passes(step, value, vetted)) <= 0) {
+                    if (ok < 0) {
+                        verdict = -1;
+                        break;
+                    }
+                    *rejected = 1;
+                }
+            }
+            if (i == size) {
+                goto read;
+            }
+            vetted->count = 0; /* borrowed, not yet held */
+            *rejected = 0;
+            if (verdict < 0) {
+                return -1;
+            }
+        }
+#endif
         for (i = 0; PyDict_Next(namespace, &position, &key, &value); i++) {
-            if (i >= size || key != PyTuple_GET_ITEM(layout, i)) {
+            if (i >= size || key != steps[i].key) {
                 break;
             }
-            Py_ssize_t at = place[i];
-            if (at >= nreq + nopt) {
-                continue;
-            }
-            ok = quick(value, PyTuple_GET_ITEM(at < nreq ? required : optional, at < nreq ? at : at - nreq));
-            if (ok == 2) {
-                values[at] = value;
-            }
-            else if (ok == 0) {
+            if ((ok = step_passes(&steps[i], value, vetted)) <= 0) {
+                if (ok < 0) {
+                    verdict = -1;
+                    break;
+                }
                 *rejected = 1;
-            }
-            else if (ok < 0) {
-                verdict = -1;
-                break;
             }
         }
         if (i == size && verdict == 1) {
-            for (i = 0; i < nreq + nopt; i++) {
-                Py_XINCREF(values[i]);
-            }
-            return 1;
+            goto read;
         }
-        for (i = 0; i < nreq + nopt; i++) {
-            values[i] = NULL;  /* borrowed, not yet held */
-        }
+        vetted->count = 0; /* borrowed, not yet held */
+        *rejected = 0;
         if (verdict < 0) {
-            *rejected = 0;
             return -1;
         }
-        *rejected = 0;
     }
     for (i = 0; i < nreq + nopt; i++) {
         PyObject *member = PyTuple_GET_ITEM(i < nreq ? required : optional, i < nreq ? i : i - nreq);
@@ -631,7 +833,7 @@ gather(PyObject *program, PyObject *namespace, PyObject **values, int *rejected)
         /* Tested before the next lookup, which may run a key's __eq__ and drop the value. */
         ok = quick(value, member);
         if (ok == 2) {
-            values[i] = Py_NewRef(value);
+            note(vetted, i, Py_NewRef(value));
         }
         else if (ok == 0) {
             *rejected = 1;
@@ -653,16 +855,22 @@ gather(PyObject *program, PyObject *namespace, PyObject **values, int *rejected)
     }
     /* A pass over a __dict__ much larger than the members would cost more than their lookups. */
     if (places != Py_None && size <= 2 * (nreq + nopt + PyTuple_GET_SIZE(watched)) + 8
-        && learn(places, cell, namespace) < 0) {
+        && learn(program, namespace) < 0) {
         verdict = -1;
         goto unfound;
     }
     return 1;
+read:
+    for (i = 0; i < vetted->count; i++) {
+        Py_INCREF(vetted->values[vetted->at[i]]);
+    }
+    return 1;
 unfound:
     *rejected = 0;
-    for (i = 0; i < nreq + nopt; i++) {
-        Py_CLEAR(values[i]);
+    for (i = 0; i < vetted->count; i++) {
+        Py_DECREF(vetted->values[vetted->at[i]]);
     }
+    vetted->count = 0;
     return verdict;
 }
 
@@ -683,11 +891,19 @@ run(Hook *self, PyObject *program, PyObject *instance, int depth)
     PyObject *required = PyTuple_GET_ITEM(program, 2), *optional = PyTuple_GET_ITEM(program, 4);
     PyObject *slots = PyTuple_GET_ITEM(program, 5);
     Py_ssize_t nreq = PyTuple_GET_SIZE(required), count = nreq + PyTuple_GET_SIZE(optional), i;
-    PyObject *namespace = NULL, *verdict = Py_None, *value, *stack[STACK_MEMBERS], **values = stack;
-    int ok, gathered = 0, rejected = 0;
-    if (count > STACK_MEMBERS && (values = PyMem_New(PyObject *, count)) == NULL) {
-        PyErr_NoMemory();
-        return NULL;
+    PyObject *namespace = NULL, *verdict = Py_None, *value, *stack[STACK_MEMBERS];
+    Py_ssize_t stack_at[STACK_MEMBERS];
+    Vetted vetted = {stack, stack_at, 0};
+    int ok, rejected = 0;
+    if (count > STACK_MEMBERS) {
+        vetted.values = PyMem_New(PyObject *, count);
+        vetted.at = PyMem_New(Py_ssize_t, count);
+        if (vetted.values == NULL || vetted.at == NULL) {
+            PyMem_Free(vetted.values);
+            PyMem_Free(vetted.at);
+            PyErr_NoMemory();
+            return NULL;
+        }
     }
     if (count || PyTuple_GET_SIZE(PyTuple_GET_ITEM(program, 3))) {
         namespace = read_with(PyTuple_GET_ITEM(program, 1), instance);
@@ -697,23 +913,20 @@ run(Hook *self, PyObject *program, PyObject *instance, int depth)
         if (!PyDict_CheckExact(namespace)) {
             goto done;
         }
-        if ((ok = gather(program, namespace, values, &rejected)) != 1) {
+        if ((ok = gather(program, namespace, &vetted, &rejected)) != 1) {
             if (ok < 0) {
                 goto failed;
             }
             verdict = ok == 0 ? Py_False : Py_None;
             goto done;
         }
-        gathered = 1;
         if (rejected) {
             goto done;
         }
-        for (i = 0; i < count; i++) {
-            if (values[i] == NULL) {
-                continue;  /* passed, or an absent optional member */
-            }
+        for (Py_ssize_t k = 0; k < vetted.count; k++) {
+            i = vetted.at[k];
             PyObject *member = PyTuple_GET_ITEM(i < nreq ? required : optional, i < nreq ? i : i - nreq);
-            ok = passes(self, PyTuple_GET_ITEM(member, 2), values[i], depth);
+            ok = passes(self, PyTuple_GET_ITEM(member, 2), vetted.values[i], depth);
             if (ok < 0) {
                 if (i >= nreq || !PyErr_ExceptionMatches(PyExc_KeyError)) {
                     goto failed;
@@ -772,13 +985,12 @@ failed:
     PyErr_Clear();
     verdict = Py_None;
 done:
-    if (gathered) {
-        for (i = 0; i < count; i++) {
-            Py_XDECREF(values[i]);
-        }
+    for (Py_ssize_t k = 0; k < vetted.count; k++) {
+        Py_DECREF(vetted.values[vetted.at[k]]);
     }
-    if (values != stack) {
-        PyMem_Free(values);
+    if (vetted.values != stack) {
+        PyMem_Free(vetted.values);
+        PyMem_Free(vetted.at);
     }
     Py_XDECREF(namespace);
     return Py_XNewRef(verdict);
@@ -1045,6 +1257,8 @@ static PyTypeObject HookType = {
 
 static PyMethodDef speedups_methods[] = {
     {"identity", speedups_identity, METH_O, "The identity key the hook computes for an object."},
+    {"reads_in_place", speedups_reads_in_place, METH_O,
+     "Whether a native program's last learnt layout reads a split __dict__ in place (None: none learnt)."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -1066,6 +1280,11 @@ PyInit__speedups(void)
     s_busy = PyUnicode_InternFromString("busy");
     if (!s_recent || !s_epoch || !s_hooked || !s_native || !s_busy) {
         return NULL;
+    }
+    for (long code = NATIVE_PROTOCOL; code <= NATIVE_NEVER; code++) {
+        if ((s_codes[code] = PyLong_FromLong(code)) == NULL) {
+            return NULL;
+        }
     }
     PyObject *module = PyModule_Create(&speedups_module);
     if (module == NULL) {

@@ -19,3 +19,6 @@ NATIVE_DEPTH: int
 
 def identity(obj: object) -> int:
     """The key the hook computes for ``obj``: the engine's identity."""
+
+def reads_in_place(program: Any) -> bool | None:
+    """Whether the layout a native program learnt last reads a split ``__dict__`` in place (``None``: none learnt)."""
