@@ -528,7 +528,7 @@ def instance_report(plan: Plan, obj: object) -> ConformanceReport:
     if found is not None:
         return found[0]  # type: ignore[no-any-return]
     depth = _cache.enter(key)
-    if depth is None or depth < 0:
+    if depth is None or depth == _cache.CUT:
         return plan.ok_report  # a cycle, or too deep (see _cache.cut): taken to conform
     cuts = _cache.cuts()
     report: Optional[ConformanceReport] = None
@@ -674,7 +674,7 @@ def _nested_instancecheck(cls: type, instance: object, skipped: int = 0) -> bool
     if found is not None:
         return found[0].ok and not found[1]
     depth = _cache.enter(key, skipped)
-    if depth is None or depth < 0:
+    if depth is None or depth == _cache.CUT:
         return depth is None
     report: Optional[ConformanceReport] = None
     cut_below = False

@@ -59,6 +59,10 @@ typedef struct {
      * as long as that __dict__ keeps the version it had then (see lookup()). */
     uint64_t seen_version;
     PyObject *seen_recent, *seen_native;
+    /* _cache.busy and _cache.hooked as that __dict__ held them at version parts_version, borrowed
+     * (see state_parts()). */
+    uint64_t parts_version;
+    PyObject *busy, *hooked;
     /* The hook bound to the classes it was last looked up on (hook_descr_get), one per slot of
      * a class's address, so that isinstance() finds it instead of binding it anew each time. */
     PyObject *bound[BOUND_SLOTS];
@@ -262,25 +266,46 @@ typedef struct {
  * package's protocols: the plan of the value's class, found without touching the recent
  * entry, applied; the Python check (`fallback`) where that cannot tell.
  * test: (NATIVE_PROTOCOL, protocol, fallback, memo) */
+/* _cache.busy and _cache.hooked, borrowed from the cache module's __dict__, which holds them: looked
+ * up again only once that __dict__ has changed (its version), as they are rebound rarely (each
+ * is NULL when absent).  0, or -1 with an exception set. */
+static int
+state_parts(Hook *self, PyObject **busy, PyObject **hooked)
+{
+    uint64_t version = dict_version(self->state);
+    if (!version || version != self->parts_version) {
+        /* str keys: the lookups run no Python code, so the version read before them holds */
+        PyObject *found_busy = PyDict_GetItemWithError(self->state, s_busy);
+        PyObject *found_hooked = found_busy != NULL || !PyErr_Occurred() ? PyDict_GetItemWithError(self->state, s_hooked) : NULL;
+        if (PyErr_Occurred()) {
+            return -1;
+        }
+        self->parts_version = version;
+        self->busy = found_busy;
+        self->hooked = found_hooked;
+    }
+    *busy = self->busy;
+    *hooked = self->hooked;
+    return 0;
+}
+
 /* Whether a check in Python is under way on this thread (its cycle stack holds entries): 1 yes,
  * 0 no, -1 an exception.  _cache.busy holds the threads with entries, by threading.get_ident():
  * empty, as it is unless a check in Python calls isinstance(), it answers with no lookup. */
 static int
-python_check_under_way(Hook *self)
+python_check_under_way(PyObject *busy)
 {
-    PyObject *busy = PyDict_GetItemWithError(self->state, s_busy);
     if (busy == NULL || !PyDict_CheckExact(busy)) {
-        return PyErr_Occurred() ? -1 : busy != NULL;
+        return busy != NULL;
     }
     if (PyDict_GET_SIZE(busy) == 0) {
         return 0;
     }
+    Py_INCREF(busy); /* borrowed until the allocation below, which may start a collection */
     PyObject *ident = PyLong_FromUnsignedLong(PyThread_get_thread_ident());
-    if (ident == NULL) {
-        return -1;
-    }
-    int found = PyDict_Contains(busy, ident);
-    Py_DECREF(ident);
+    int found = ident == NULL ? -1 : PyDict_Contains(busy, ident);
+    Py_XDECREF(ident);
+    Py_DECREF(busy);
     return found;
 }
 
@@ -295,10 +320,14 @@ protocol_passes(Hook *self, PyObject *test, PyObject *value, int depth)
     if (depth >= NATIVE_DEPTH) {
         goto in_python;
     }
+    PyObject *busy_threads, *hooked;
     if (depth == 0) {
         /* Inside a check in Python, the levels above this value are counted on its stack, which
          * this value enters too: the Python check follows it, as the pure-Python hook would. */
-        int busy = python_check_under_way(self);
+        if (state_parts(self, &busy_threads, &hooked) < 0) {
+            return -1;
+        }
+        int busy = python_check_under_way(busy_threads);
         if (busy) {
             if (busy < 0) {
                 return -1;
@@ -306,7 +335,10 @@ protocol_passes(Hook *self, PyObject *test, PyObject *value, int depth)
             goto in_python;
         }
     }
-    PyObject *hooked = PyDict_GetItemWithError(self->state, s_hooked);
+    /* (Again after that test, whose allocation may start a collection that rebinds them.) */
+    if (state_parts(self, &busy_threads, &hooked) < 0) {
+        return -1;
+    }
     uint64_t hooked_version = hooked != NULL && PyDict_CheckExact(hooked) ? dict_version(hooked) : 0;
     if (last != NULL && hooked_version && hooked_version == last->hooked_version
         && dict_version(last->table) == last->table_version && last->kind == Py_TYPE(value)) {
@@ -688,11 +720,13 @@ speedups_reads_in_place(PyObject *module, PyObject *program)
 {
     PyObject *cell = PyTuple_CheckExact(program) && PyTuple_GET_SIZE(program) == 8 ? PyTuple_GET_ITEM(program, 7) : NULL;
     PyObject *layout = cell != NULL && PyList_CheckExact(cell) && PyList_GET_SIZE(cell) == 1 ? PyList_GET_ITEM(cell, 0) : NULL;
-    if (layout == NULL || !PyTuple_CheckExact(layout) || PyTuple_GET_SIZE(layout) < 1) {
+    PyObject *bytes = layout != NULL && PyTuple_CheckExact(layout) && PyTuple_GET_SIZE(layout) >= 1
+                          ? PyTuple_GET_ITEM(layout, PyTuple_GET_SIZE(layout) - 1)
+                          : NULL;
+    if (bytes == NULL || !PyBytes_CheckExact(bytes) || PyBytes_GET_SIZE(bytes) < (Py_ssize_t)sizeof(Head)) {
         Py_RETURN_NONE;
     }
-    const Head *head = (const Head *)PyBytes_AS_STRING(PyTuple_GET_ITEM(layout, PyTuple_GET_SIZE(layout) - 1));
-    return PyBool_FromLong(head->in_place);
+    return PyBool_FromLong(((const Head *)PyBytes_AS_STRING(bytes))->in_place);
 }
 
 /* The members whose values gather() leaves to their vets: their places in ascending order (the
