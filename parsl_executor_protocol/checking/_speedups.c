@@ -25,12 +25,13 @@
  * holds a reference to what it uses across the calls that may run Python code (the dict
  * and slot readers, the vets): a collection there may drop the recent entry.
  *
- * Three memos spare it lookups, each valid only while what it borrows from cannot have
+ * Four memos spare it lookups, each valid only while what it borrows from cannot have
  * changed: the last recent entry and its program, while the cache module's __dict__ keeps
- * its version (dict_version(); lookup()); the last plan applied to a protocol-typed value,
+ * its version (dict_version(); lookup()), and _cache.busy and _cache.hooked under the same
+ * condition (state_parts()); the last plan applied to a protocol-typed value,
  * while the hooked tables and the protocol's table keep theirs (protocol_passes()); and the
- * keys of the last conforming __dict__ of a plan's instances, in order, compared by identity
- * (gather()).  A program is set on its plan once (_engine.native_program), so a plan that
+ * keys of the last conforming __dict__ of a plan's instances, compared by identity, with
+ * their places in order and, for a split __dict__, their indices (learn(), gather()).  A program is set on its plan once (_engine.native_program), so a plan that
  * is still held holds the program borrowed from it.
  */
 #define PY_SSIZE_T_CLEAN
