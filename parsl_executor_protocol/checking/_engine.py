@@ -222,9 +222,10 @@ def native_program(plan: Plan) -> Any:
     (required first) and each watched name to :data:`WATCHED_PLACE`; ``None``
     when there are more members than a place can number.  ``layout`` is a list
     of one item in which the hook keeps the keys of the last ``__dict__`` it
-    found conforming, in order, with their places: a ``__dict__`` whose keys
-    are those same objects in that order is read in one pass, without a lookup
-    (see ``gather`` in ``_speedups.c``).
+    found conforming, in order, with their members' tests made ready and, for
+    a split ``__dict__``, where it keeps each key: a ``__dict__`` whose keys are
+    those same objects is read in one pass, without a lookup (see ``learn`` and
+    ``gather`` in ``_speedups.c``).
     """
     program = plan.native
     if program is None:
@@ -261,7 +262,7 @@ _native_lock = threading.Lock()
 
 
 #: The place of a watched name in a native program's ``places`` (see native_program); a key of no
-#: member has the place one below it.  Places are bytes in the C hook's layouts.
+#: member has the place one below it; ``places`` is made only for fewer members than that.
 WATCHED_PLACE = 255
 
 

@@ -562,15 +562,24 @@ peek_slot(PyObject *reader, PyObject *instance, int *direct)
  * them, is tested by quick(). */
 #define STEP_TYPES 4
 
-/* How a step of a layout tests the value of its key. */
-enum { STEP_SKIP, STEP_PASS, STEP_TYPES_ONLY, STEP_QUICK };
+/* How a step of a layout tests the value of its key: not at all (a key of no member, or a member
+ * that accepts any value), its type against the types kept, or quick(). */
+enum { STEP_PASS, STEP_TYPES_ONLY, STEP_QUICK };
+
+/* The program's (name, accepted, vet) at place `at`: the required members', then the optional. */
+PER_MEMBER PyObject *
+member_at(PyObject *required, PyObject *optional, Py_ssize_t at)
+{
+    Py_ssize_t nreq = PyTuple_GET_SIZE(required);
+    return at < nreq ? PyTuple_GET_ITEM(required, at) : PyTuple_GET_ITEM(optional, at - nreq);
+}
 
 /* One key of a learnt layout and the test of the member it names, made ready to apply: what
  * quick() reads from the member's tuples, read once.  Borrowed: the layout holds the key and
  * its program the member and its accepted types; a layout is applied only with its program. */
 typedef struct {
     PyObject *key;
-    PyObject *member;                /* the program's (name, accepted, vet); NULL: STEP_SKIP */
+    PyObject *member;                /* the program's (name, accepted, vet); NULL: a key of no member */
     PyTypeObject *types[STEP_TYPES]; /* STEP_TYPES_ONLY: the types accepted, NULL past the last */
     Py_ssize_t at;                   /* the member's place */
     Py_ssize_t index;                /* where a split __dict__ keeps the key and its value */
@@ -674,7 +683,7 @@ learn(PyObject *program, PyObject *namespace)
         step->key = key;
         step->at = number;
         step->index = -1;
-        step->how = STEP_SKIP;
+        step->how = STEP_PASS;
 #ifdef IN_PLACE
         for (Py_ssize_t j = 0; head->in_place && j < nentries; j++) {
             if (entries[j].me_key == key) {
@@ -690,11 +699,10 @@ learn(PyObject *program, PyObject *namespace)
         }
 #endif
         if (number < nreq + nopt) {
-            PyObject *member = PyTuple_GET_ITEM(number < nreq ? required : optional, number < nreq ? number : number - nreq);
+            PyObject *member = member_at(required, optional, number);
             PyObject *accepted = PyTuple_GET_ITEM(member, 1);
             step->member = member;
             step->vetted = PyTuple_GET_ITEM(member, 2) != Py_None;
-            step->how = STEP_QUICK;
             if (accepted == Py_None) {
                 step->how = STEP_PASS;
             }
@@ -703,6 +711,9 @@ learn(PyObject *program, PyObject *namespace)
                 for (Py_ssize_t t = 0; t < PyTuple_GET_SIZE(accepted); t++) {
                     step->types[t] = (PyTypeObject *)PyTuple_GET_ITEM(accepted, t);
                 }
+            }
+            else {
+                step->how = STEP_QUICK;
             }
         }
         PyTuple_SET_ITEM(layout, i, Py_NewRef(key));
@@ -851,7 +862,7 @@ gather(PyObject *program, PyObject *namespace, Vetted *vetted, int *rejected)
         }
     }
     for (i = 0; i < nreq + nopt; i++) {
-        PyObject *member = PyTuple_GET_ITEM(i < nreq ? required : optional, i < nreq ? i : i - nreq);
+        PyObject *member = member_at(required, optional, i);
         value = PyDict_GetItemWithError(namespace, PyTuple_GET_ITEM(member, 0));
         if (value == NULL) {
             if (PyErr_Occurred()) {
@@ -960,7 +971,7 @@ run(Hook *self, PyObject *program, PyObject *instance, int depth)
         }
         for (Py_ssize_t k = 0; k < vetted.count; k++) {
             i = vetted.at[k];
-            PyObject *member = PyTuple_GET_ITEM(i < nreq ? required : optional, i < nreq ? i : i - nreq);
+            PyObject *member = member_at(required, optional, i);
             ok = passes(self, PyTuple_GET_ITEM(member, 2), vetted.values[i], depth);
             if (ok < 0) {
                 if (i >= nreq || !PyErr_ExceptionMatches(PyExc_KeyError)) {
