@@ -399,6 +399,187 @@ class _Lookalike:
 _IN_PLACE = (3, 11) <= sys.version_info[:2] <= (3, 13)
 
 
+def _known(protocol: Any, cls: type) -> Tuple[List[Any], List[int]]:
+    """What the C extension reads from the member memos for ``cls``, as evaluate_members asks it."""
+    from parsl_executor_protocol.checking import _speedups, _verdict
+    from parsl_executor_protocol.protocols._introspect import ClassView
+
+    view = ClassView(cls)
+    model = _engine.model_of(protocol)
+    return _speedups.known_members(
+        model.member_facts, view.merged, view.fallback, _verdict._functions, _verdict._raw_memo, _verdict._NO_ANNOTATION
+    )
+
+
+def _judged(protocol: Any, cls: type) -> List[Any]:
+    """What member_of, the Python reading of the same memos, gives for each member of ``protocol``."""
+    from parsl_executor_protocol.checking._verdict import member_of
+    from parsl_executor_protocol.protocols._introspect import ClassView
+
+    view = ClassView(cls)
+    model = _engine.model_of(protocol)
+    return [member_of(w, i, view) for w, i in zip(model.members, model.member_ids, strict=True)]
+
+
+def _agree(protocol: Any, cls: type) -> List[int]:
+    """Assert that each member the C reading answers for is the one member_of gives; the places left to it."""
+    found, holes = _known(protocol, cls)
+    judged = _judged(protocol, cls)
+    names = [m.name for m in _engine.model_of(protocol).members]
+    assert len(found) == len(judged)
+    for place, (member, expected) in enumerate(zip(found, judged, strict=True)):
+        if place in holes:
+            assert member is None, names[place]
+        else:
+            assert member is expected, f"{names[place]}: the memos gave the verdict on another entry"
+    return holes
+
+
+_ALIKE_SOURCE = """
+{future}
+import functools
+from typing import Any, Dict, List, Optional
+
+def _wrapped(method):
+    @functools.wraps(method)
+    def wrapper(*args, **kwargs):
+        return method(*args, **kwargs)
+    return wrapper
+
+def _bare(method):
+    def wrapper(*args, **kwargs):
+        return method(*args, **kwargs)
+    return wrapper
+
+class Executor:
+    label = "alike"
+
+    def submit(self, func: Any, resource_specification: Dict[str, Any], *args: Any, **kwargs: Any) -> Any: ...
+    def start(self) -> None: ...
+    {shutdown}
+    def scale_in(self, blocks: int, *, {keyword}: bool = True) -> List[Any]: ...
+    def scale_out(self, blocks: int{default}) -> List[Any]: ...
+    @{decorator}
+    def status(self) -> Dict[Any, Any]: ...
+    set_bad_state_and_fail_all = staticmethod(lambda exception: None)
+
+    @property
+    def run_dir(self) -> {run_dir}: ...
+    @run_dir.setter
+    def run_dir(self, value: str) -> None: ...
+    @property
+    def bad_state_is_set(self) -> bool: ...
+    @property
+    def executor_exception(self): ...
+    @property
+    def scaling_enabled(self) -> bool: ...
+    {hub_port}
+"""
+
+_ALIKE = {
+    "future": "from __future__ import annotations",
+    "decorator": "_wrapped",
+    "shutdown": "def shutdown(self) -> None: ...",
+    "keyword": "force",
+    "default": "",
+    "run_dir": "str",
+    "hub_port": "@property\n    def hub_port(self) -> Optional[int]: ...",
+}
+
+
+def _alike_class(namespace: Dict[str, Any], number: int, **changes: str) -> type:
+    """The class statement of _ALIKE_SOURCE, with ``changes``, compiled anew (new code objects) in ``namespace``.
+
+    A string annotation is keyed with the globals it is resolved in: a class
+    compiled in other globals is met anew (``test_...keys_them_as_member_of_does``).
+    """
+    source = _ALIKE_SOURCE.format(**{**_ALIKE, **changes})
+    exec(compile(source, f"<alike {number}>", "exec", dont_inherit=True), namespace)
+    return cast(type, namespace["Executor"])
+
+
+@needs_c_hook
+@pytest.mark.parametrize("future", [True, False], ids=["string annotations", "evaluated annotations"])
+def test_the_c_reading_of_the_member_memos_keys_them_as_member_of_does(future: bool) -> None:
+    clear_cache()
+    made = {"future": _ALIKE["future"] if future else ""}
+    protocol = ParslExecutorProtocol
+    names = [m.name for m in _engine.model_of(protocol).members]
+    # What member_of leaves to a full evaluation, whatever the memos hold: absent members, a
+    # wrapped function (whose signature is its __wrapped__'s), a static method.
+    always = sorted(
+        names.index(name)
+        for name in ("hub_address", "label", "set_bad_state_and_fail_all", "status", "storage_access", "tasks")
+    )
+    module: Dict[str, Any] = {}
+    first = _alike_class(module, 0, **made)
+    assert len(_agree(protocol, first)) == len(names)  # nothing known yet: every member left to Python
+    assert _agree(protocol, first) == always  # member_of (in _agree) remembered the rest
+    assert _agree(protocol, _alike_class(module, 1, **made)) == always  # compiled anew: every key is met again
+    # In other globals a string annotation may mean something else: its properties are judged anew.
+    getters = sorted(names.index(name) for name in ("bad_state_is_set", "hub_port", "run_dir", "scaling_enabled"))
+    elsewhere = _alike_class({}, 2, **made)
+    assert _agree(protocol, elsewhere) == (sorted([*always, *getters]) if future else always)
+    # A plain function with the wrapper's code: its verdict is not that of a function wrapping another.
+    _agree(protocol, _alike_class(module, 90, **made, decorator="_bare"))
+    assert _agree(protocol, _alike_class(module, 91, **made)) == always
+
+    # A changed fact changes the key: that member alone is left to member_of, judged anew, then known.
+    changes = {
+        "shutdown": "async def shutdown(self) -> None: ...",  # a flag of the code object
+        "keyword": "strict",  # the keyword-only defaults
+        "default": " = 1",  # the number of defaults
+        "run_dir": "int",  # the getter's annotation
+        "hub_port": "@property\n    def hub_port(self) -> Optional[int]: ...\n"
+        "    @hub_port.setter\n    def hub_port(self, value: Optional[int]) -> None: ...",  # a setter
+    }
+    member = {"shutdown": "shutdown", "keyword": "scale_in", "default": "scale_out", "run_dir": "run_dir",
+              "hub_port": "hub_port"}
+    for number, (fact, change) in enumerate(changes.items(), start=3):
+        changed = _alike_class(module, number, **made, **{fact: change})
+        assert _agree(protocol, changed) == sorted([*always, names.index(member[fact])]), fact
+        assert _agree(protocol, _alike_class(module, 100 + number, **made, **{fact: change})) == always, fact
+        verdict = _engine.plan_of(protocol, changed).members[names.index(member[fact])]
+        assert bool(verdict.instance_problems) is (fact in {"run_dir", "shutdown"}), (fact, verdict)
+
+
+@needs_c_hook
+def test_the_c_reading_of_the_member_memos_leaks_no_reference_and_says_what_it_takes() -> None:
+    from parsl_executor_protocol.checking import _speedups
+
+    cls = _alike_class({}, 0)
+    _judged(ParslExecutorProtocol, cls)
+    found, holes = _known(ParslExecutorProtocol, cls)
+    assert len(holes) < len(found)
+    getters = [value for value in vars(cls).values() if isinstance(value, property)]
+    functions = [value for value in vars(cls).values() if isinstance(value, type(_counts))]
+    watched = [cls, *(m for m in found if m is not None), *getters, *functions]
+    watched += [g.fget for g in getters] + [g.fset for g in getters if g.fset is not None]
+    watched += [f.__code__ for f in functions]
+    before = _counts(watched)
+    for _ in range(2000):
+        _known(ParslExecutorProtocol, cls)
+    assert _counts(watched) == before
+
+    reader: Any = _speedups.known_members
+    with pytest.raises(TypeError, match="two namespaces"):
+        reader((), {}, {}, {}, [], None)
+    with pytest.raises(TypeError, match="per member"):
+        reader((("submit", 1),), {}, {}, {}, {}, None)
+
+
+@needs_c_hook
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_the_c_reading_of_the_member_memos_agrees_on_drawn_classes(data: st.DataObject) -> None:
+    protocol = data.draw(st.sampled_from(_protocols()), label="protocol")
+    drawn = implementations(protocol, as_instances=False)
+    broken = mutants(protocol, as_instances=False).map(lambda mutant: mutant[0])
+    cls = data.draw(st.one_of(drawn, broken), label="class")
+    _agree(protocol, cls)  # before the class is judged: only what earlier classes taught the memos
+    _agree(protocol, cls)  # after: what it taught them too
+
+
 @needs_c_hook
 def test_the_one_pass_reads_of_a_dict_answer_as_the_lookups_do() -> None:
     """The hook reads a __dict__ like the last one it found conforming in one pass: in place where it is split."""

@@ -75,6 +75,7 @@ from ._verdict import (
     class_problems,
     evaluate_members,
     evaluate_value,
+    install_memo_reader,
     missing,
 )
 
@@ -738,6 +739,12 @@ HOOK_IN_C = installed_instancecheck is not _instancecheck
 #: ``(program, instance) -> report, False or None``: a plan's native program (:func:`native_program`)
 #: applied in C, what ``check()`` uses once a class has been checked before; ``None`` without the C hook.
 report_in_c: Optional[Callable[[Any, object], Any]] = getattr(installed_instancecheck, "report", None)
+if HOOK_IN_C:
+    from . import _speedups
+
+    # Not built for free-threaded Python, where the memos' entries cannot be borrowed.
+    if hasattr(_speedups, "known_members"):
+        install_memo_reader(_speedups.known_members)
 _meta.install_dispatch(installed_instancecheck, _subclasscheck)
 _hints.install_protocol_check(_nested_instancecheck)
 _cache.watch_mock_patches()

@@ -1285,6 +1285,236 @@ speedups_identity(PyObject *module, PyObject *obj)
     return identity_key(obj);
 }
 
+/* --- known_members: what _verdict's memos know of a class, read in one call ------------------
+ *
+ * _verdict.member_of keys the verdict on a plain function by (member, code_key(...)) in
+ * _functions and on a property by (member, annotation, namespace, read-only) in _raw_memo;
+ * classes made alike (a class statement re-executed or compiled anew) find every member
+ * there.  This builds the same keys from the same fields, as the C types hold them, and
+ * reads the same memos: a first check of such a class then makes no Python call per member.
+ * What it cannot answer (an absent member, another kind of entry, a memo miss) it leaves
+ * to member_of.  It runs no Python code: the keys hash and compare as ints, exact strs and
+ * tuples of them. */
+
+#ifndef Py_GIL_DISABLED
+static PyObject *s_fget, *s_fset, *s_return;
+
+/* _signatures.code_key(func.__code__, func.__defaults__, func.__kwdefaults__), prefixed with
+ * the member's identity: (wanted_id, (co_varnames, co_argcount, co_posonlyargcount,
+ * co_kwonlyargcount, co_flags, len(defaults), tuple(kwdefaults))). */
+static PyObject *
+function_key(PyObject *wanted_id, PyFunctionObject *func)
+{
+    PyObject *code = func->func_code;
+    if (code == NULL || !PyCode_Check(code)) {
+        return Py_NewRef(Py_None);
+    }
+    PyCodeObject *co = (PyCodeObject *)code;
+#if PY_VERSION_HEX >= 0x030B0000
+    PyObject *varnames = PyCode_GetVarnames(co); /* computed anew, as code.co_varnames is */
+#else
+    PyObject *varnames = Py_NewRef(co->co_varnames);
+#endif
+    if (varnames == NULL) {
+        return NULL;
+    }
+    PyObject *defaults = func->func_defaults, *kwdefaults = func->func_kwdefaults, *names;
+    if (kwdefaults != NULL && PyDict_Check(kwdefaults)) {
+        PyObject *keys = PyDict_Keys(kwdefaults);
+        names = keys == NULL ? NULL : PyList_AsTuple(keys);
+        Py_XDECREF(keys);
+    }
+    else {
+        names = PyTuple_New(0);
+    }
+    PyObject *facts = names == NULL ? NULL : PyTuple_New(7);
+    if (facts == NULL) {
+        Py_DECREF(varnames);
+        Py_XDECREF(names);
+        return NULL;
+    }
+    PyTuple_SET_ITEM(facts, 0, varnames);
+    PyTuple_SET_ITEM(facts, 6, names);
+    long numbers[5] = {
+        co->co_argcount, co->co_posonlyargcount, co->co_kwonlyargcount, co->co_flags,
+        (long)(defaults != NULL && PyTuple_Check(defaults) ? PyTuple_GET_SIZE(defaults) : 0),
+    };
+    for (int i = 0; i < 5; i++) {
+        PyObject *number = PyLong_FromLong(numbers[i]);
+        if (number == NULL) {
+            Py_DECREF(facts);
+            return NULL;
+        }
+        PyTuple_SET_ITEM(facts, 1 + i, number);
+    }
+    PyObject *key = PyTuple_New(2);
+    if (key == NULL) {
+        Py_DECREF(facts);
+        return NULL;
+    }
+    PyTuple_SET_ITEM(key, 0, Py_NewRef(wanted_id));
+    PyTuple_SET_ITEM(key, 1, facts);
+    return key;
+}
+
+/* member_of's key for a property whose getter is a plain function: (wanted_id, annotation,
+ * identity(fget.__globals__), read-only) for a str annotation, else (wanted_id,
+ * identity(annotation), None, read-only); None when the getter is not a plain function. */
+static PyObject *
+property_key(PyObject *wanted_id, PyObject *entry, PyObject *no_annotation)
+{
+#if PY_VERSION_HEX >= 0x030E0000
+    /* From 3.14 an annotation may be made by the function's __annotate__: member_of asks. */
+    return Py_NewRef(Py_None);
+#else
+    PyObject *fget = PyObject_GetAttr(entry, s_fget); /* property's own member: no code runs */
+    if (fget == NULL) {
+        return NULL;
+    }
+    if (!Py_IS_TYPE(fget, &PyFunction_Type)) {
+        Py_DECREF(fget);
+        return Py_NewRef(Py_None);
+    }
+    /* fget.__annotations__ as a dict (a function may keep them as a tuple until asked). */
+    PyObject *annotations = PyFunction_GetAnnotations(fget);
+    PyObject *annotation = NULL;
+    if (annotations != NULL && PyDict_CheckExact(annotations)) {
+        annotation = PyDict_GetItemWithError(annotations, s_return);
+    }
+    if (annotation == NULL && PyErr_Occurred()) {
+        Py_DECREF(fget);
+        return NULL;
+    }
+    annotation = Py_NewRef(annotation == NULL ? no_annotation : annotation);
+    PyObject *fset = PyObject_GetAttr(entry, s_fset);
+    PyObject *key = fset == NULL ? NULL : PyTuple_New(4);
+    if (key == NULL) {
+        Py_XDECREF(fset);
+        Py_DECREF(annotation);
+        Py_DECREF(fget);
+        return NULL;
+    }
+    PyTuple_SET_ITEM(key, 0, Py_NewRef(wanted_id));
+    PyTuple_SET_ITEM(key, 3, Py_NewRef(fset == Py_None ? Py_True : Py_False));
+    Py_DECREF(fset);
+    if (PyUnicode_CheckExact(annotation)) {
+        PyTuple_SET_ITEM(key, 1, annotation);
+        PyTuple_SET_ITEM(key, 2, identity_key(PyFunction_GET_GLOBALS(fget)));
+    }
+    else {
+        PyTuple_SET_ITEM(key, 1, identity_key(annotation));
+        PyTuple_SET_ITEM(key, 2, Py_NewRef(Py_None));
+        Py_DECREF(annotation);
+    }
+    Py_DECREF(fget);
+    if (PyTuple_GET_ITEM(key, 1) == NULL || PyTuple_GET_ITEM(key, 2) == NULL) {
+        Py_DECREF(key);
+        return NULL;
+    }
+    return key;
+#endif
+}
+
+/* memo[key][1], the verdict an entry (keep, verdict) holds, as a new reference; NULL when
+ * absent, with an exception set only on an error. */
+static PyObject *
+remembered(PyObject *memo, PyObject *key)
+{
+    PyObject *entry = PyDict_GetItemWithError(memo, key);
+    if (entry == NULL || !PyTuple_CheckExact(entry) || PyTuple_GET_SIZE(entry) != 2) {
+        return NULL;
+    }
+    return Py_NewRef(PyTuple_GET_ITEM(entry, 1));
+}
+
+/* The verdict the memos hold for one member's entry (new reference), or NULL: not known, or
+ * an error (set). */
+static PyObject *
+known_member(PyObject *fact, PyObject *merged, PyObject *fallback, PyObject *functions, PyObject *properties,
+             PyObject *no_annotation)
+{
+    if (!PyTuple_CheckExact(fact) || PyTuple_GET_SIZE(fact) != 3) {
+        PyErr_SetString(PyExc_TypeError, "known_members() takes (name, identity, is a method) per member");
+        return NULL;
+    }
+    PyObject *name = PyTuple_GET_ITEM(fact, 0), *wanted_id = PyTuple_GET_ITEM(fact, 1);
+    PyObject *entry = PyDict_GetItemWithError(merged, name);
+    if (entry == NULL && !PyErr_Occurred()) {
+        entry = PyDict_GetItemWithError(fallback, name);
+    }
+    if (entry == NULL) {
+        return NULL;
+    }
+    PyObject *key = NULL, *memo = NULL;
+    Py_INCREF(entry);
+    if (Py_IS_TYPE(entry, &PyFunction_Type)) {
+        PyObject *own = ((PyFunctionObject *)entry)->func_dict; /* member_of's `not entry.__dict__` */
+        if (own == NULL || (PyDict_Check(own) && PyDict_GET_SIZE(own) == 0)) {
+            key = function_key(wanted_id, (PyFunctionObject *)entry);
+            memo = functions;
+        }
+    }
+    else if (Py_IS_TYPE(entry, &PyProperty_Type) && PyTuple_GET_ITEM(fact, 2) != Py_True) {
+        key = property_key(wanted_id, entry, no_annotation);
+        memo = properties;
+    }
+    Py_DECREF(entry);
+    if (key == NULL || key == Py_None) {
+        Py_XDECREF(key);
+        return NULL;
+    }
+    PyObject *verdict = remembered(memo, key);
+    Py_DECREF(key);
+    return verdict;
+}
+
+/* known_members(facts, merged, fallback, functions, properties, no_annotation): see
+ * _verdict.install_memo_reader. */
+static PyObject *
+speedups_known_members(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 6 || !PyTuple_CheckExact(args[0]) || !PyDict_CheckExact(args[1]) || !PyDict_CheckExact(args[2])
+        || !PyDict_CheckExact(args[3]) || !PyDict_CheckExact(args[4])) {
+        PyErr_SetString(PyExc_TypeError,
+                        "known_members() takes a model's member facts, two namespaces (dicts) and two memos (dicts)");
+        return NULL;
+    }
+    PyObject *facts = args[0];
+    Py_ssize_t count = PyTuple_GET_SIZE(facts);
+    PyObject *members = PyList_New(count);
+    PyObject *holes = members == NULL ? NULL : PyList_New(0);
+    if (holes == NULL) {
+        Py_XDECREF(members);
+        return NULL;
+    }
+    for (Py_ssize_t i = 0; i < count; i++) {
+        PyObject *verdict = known_member(PyTuple_GET_ITEM(facts, i), args[1], args[2], args[3], args[4], args[5]);
+        if (verdict != NULL) {
+            PyList_SET_ITEM(members, i, verdict);
+            continue;
+        }
+        PyObject *place = PyErr_Occurred() ? NULL : PyLong_FromSsize_t(i);
+        if (place == NULL || PyList_Append(holes, place) < 0) {
+            Py_XDECREF(place);
+            goto error;
+        }
+        Py_DECREF(place);
+        PyList_SET_ITEM(members, i, Py_NewRef(Py_None));
+    }
+    PyObject *found = PyTuple_New(2);
+    if (found == NULL) {
+        goto error;
+    }
+    PyTuple_SET_ITEM(found, 0, members);
+    PyTuple_SET_ITEM(found, 1, holes);
+    return found;
+error:
+    Py_DECREF(members);
+    Py_DECREF(holes);
+    return NULL;
+}
+#endif
+
 static PyTypeObject HookType = {
     PyVarObject_HEAD_INIT(NULL, 0)
     .tp_name = "parsl_executor_protocol.checking._speedups.Hook",
@@ -1305,6 +1535,10 @@ static PyMethodDef speedups_methods[] = {
     {"identity", speedups_identity, METH_O, "The identity key the hook computes for an object."},
     {"reads_in_place", speedups_reads_in_place, METH_O,
      "Whether a native program's last learnt layout reads a split __dict__ in place (None: none learnt)."},
+#ifndef Py_GIL_DISABLED
+    {"known_members", (PyCFunction)(void (*)(void))speedups_known_members, METH_FASTCALL,
+     "known_members(facts, merged, fallback, functions, properties, no_annotation): what the memos know of a class."},
+#endif
     {NULL, NULL, 0, NULL},
 };
 
@@ -1327,6 +1561,14 @@ PyInit__speedups(void)
     if (!s_recent || !s_epoch || !s_hooked || !s_native || !s_busy) {
         return NULL;
     }
+#ifndef Py_GIL_DISABLED
+    s_fget = PyUnicode_InternFromString("fget");
+    s_fset = PyUnicode_InternFromString("fset");
+    s_return = PyUnicode_InternFromString("return");
+    if (!s_fget || !s_fset || !s_return) {
+        return NULL;
+    }
+#endif
     for (long code = NATIVE_PROTOCOL; code <= NATIVE_NEVER; code++) {
         if ((s_codes[code] = PyLong_FromLong(code)) == NULL) {
             return NULL;

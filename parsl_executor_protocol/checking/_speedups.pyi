@@ -1,6 +1,6 @@
 """The checking engine's ``isinstance`` hook, in C (``_speedups.c``); optional."""
 
-from typing import Any, Callable, Dict
+from typing import Any, Callable, Dict, List, Tuple
 
 class Hook:
     """``_engine._instancecheck``'s hit path in C, bound to the class like a function."""
@@ -22,3 +22,13 @@ def identity(obj: object) -> int:
 
 def reads_in_place(program: Any) -> bool | None:
     """Whether the layout a native program learnt last reads a split ``__dict__`` in place (``None``: none learnt)."""
+
+def known_members(
+    facts: Tuple[Tuple[str, int, bool], ...],
+    merged: Dict[str, Any],
+    fallback: Dict[str, Any],
+    functions: Dict[Tuple[Any, ...], Tuple[Any, Any]],
+    properties: Dict[Tuple[Any, ...], Tuple[Any, Any]],
+    no_annotation: object,
+) -> Tuple[List[Any], List[int]]:
+    """What the memos of ``_verdict.member_of`` hold for each member, and the places of those they do not know."""

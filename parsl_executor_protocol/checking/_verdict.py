@@ -13,7 +13,7 @@ import collections.abc
 import functools
 import sys
 import types
-from typing import Any, Callable, Dict, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from .._memo import bounded_put, identity
 from ..protocols._introspect import (
@@ -665,63 +665,87 @@ def _property_member(wanted: Member, view: ClassView, entry: property, annotatio
     return _remember(_memo, key, (wanted, hint), _evaluate_member(wanted, view, (entry,)))
 
 
+#: ``(facts, merged, fallback, functions, properties, no_annotation) -> (members, holes)``: the
+#: C extension's reading of the memos above for a whole class (``known_members`` in
+#: ``_speedups.c``), installed by the engine (see :func:`install_memo_reader`); ``None`` without it.
+_memo_reader: Optional[Callable[..., Tuple[List[Any], List[int]]]] = None
+
+
+def install_memo_reader(reader: Callable[..., Tuple[List[Any], List[int]]]) -> None:
+    """Let :func:`evaluate_members` take what the memos know of a class from ``reader``, in one call.
+
+    ``reader(model.member_facts, view.merged, view.fallback, functions,
+    properties, no_annotation)`` returns the list of the members the memos
+    answer for, in the model's order, and the places of the others (``None``
+    in the list), which :func:`evaluate_members` judges as it would without
+    it.  It must build the keys :func:`member_of` builds: the engine installs
+    the C extension's, which the test suite holds to that.
+    """
+    global _memo_reader  # noqa: PLW0603  (set once, by the engine)
+    _memo_reader = reader
+
+
 def evaluate_members(model: ProtocolModel, view: ClassView) -> Tuple[ClassMember, ...]:
     """What the class provides for each of ``model``'s members, judged without looking at any instance.
 
-    One loop with local names: this runs on every first check of a class.
+    This runs on every first check of a class: the members its memos know
+    (those of classes made alike) are read in one call to the C extension
+    where it is installed, and only the others judged here.
     """
-    merged, fallback, memo, functions = view.merged, view.fallback, _raw_memo, _functions
-    function_type, method = types.FunctionType, METHOD
-    members = []
-    for wanted, wanted_id in zip(model.members, model.member_ids, strict=True):
-        name = wanted.name
-        if name in merged:
-            entry = merged[name]
-        elif name in fallback:
-            entry = fallback[name]
-        else:
-            members.append(
-                _absent(wanted, wanted_id) if view.annotation(name) is None else _evaluate_member(wanted, view, ())
-            )
-            continue
-        kind = type(entry)
-        # Attributes of an exact function or property are read directly below: their types'
-        # own descriptors answer (neither type can be subclassed to override them), as the
-        # accessors of _introspect would, at half the cost.
-        if kind is function_type and not entry.__dict__:  # no __wrapped__, no __signature__
-            # Keyed by what the code object says, not by the code object: functions that look
-            # alike (same parameters, same flags, so the same async kind) share the verdict,
-            # whether their class statement was re-executed or compiled anew.
-            alike = (wanted_id, code_key(entry.__code__, entry.__defaults__, entry.__kwdefaults__))
-            found = functions.get(alike)
-            if found is None:
-                found = bounded_put(functions, alike, (wanted, _evaluate_member(wanted, view, (entry,))))
-            members.append(found[1])
-        elif kind is property and wanted.kind != method and type(entry.fget) is function_type:
-            fget = entry.fget
-            annotations = fget.__annotations__
-            annotation = _NO_ANNOTATION
-            if type(annotations) is dict and "return" in annotations:
-                annotation = dict.__getitem__(annotations, "return")
-            # String annotations (the usual, with `from __future__ import annotations`)
-            # are keyed by value and resolved in the getter's globals; other annotations
-            # are hints already, which no namespace changes.  Either way classes compiled
-            # anew (new globals, new code objects) share the entry.
-            if type(annotation) is str:
-                namespace = fget.__globals__
-                key: Tuple[Any, ...] = (wanted_id, annotation, identity(namespace), entry.fset is None)
-            else:
-                namespace = None
-                key = (wanted_id, identity(annotation), None, entry.fset is None)
-            cached = memo.get(key)
-            if cached is not None:
-                members.append(cached[1])
-            else:
-                member = _property_member(wanted, view, entry, annotation, fget)
-                members.append(_remember(memo, key, (wanted, annotation, namespace), member))
-        else:
-            members.append(_evaluate_member(wanted, view, (entry,)))
+    reader = _memo_reader
+    if reader is None:
+        return tuple([member_of(w, i, view) for w, i in zip(model.members, model.member_ids, strict=True)])
+    members, holes = reader(model.member_facts, view.merged, view.fallback, _functions, _raw_memo, _NO_ANNOTATION)
+    for place in holes:
+        members[place] = member_of(model.members[place], model.member_ids[place], view)
     return tuple(members)
+
+
+def member_of(wanted: Member, wanted_id: int, view: ClassView) -> ClassMember:
+    """What the class provides for ``wanted`` (whose identity is ``wanted_id``), from the memos where they know it."""
+    name = wanted.name
+    merged = view.merged
+    if name in merged:
+        entry = merged[name]
+    elif name in view.fallback:
+        entry = view.fallback[name]
+    else:
+        return _absent(wanted, wanted_id) if view.annotation(name) is None else _evaluate_member(wanted, view, ())
+    kind = type(entry)
+    # Attributes of an exact function or property are read directly below: their types'
+    # own descriptors answer (neither type can be subclassed to override them), as the
+    # accessors of _introspect would, at half the cost.
+    if kind is types.FunctionType and not entry.__dict__:  # no __wrapped__, no __signature__
+        # Keyed by what the code object says, not by the code object: functions that look
+        # alike (same parameters, same flags, so the same async kind) share the verdict,
+        # whether their class statement was re-executed or compiled anew.
+        alike = (wanted_id, code_key(entry.__code__, entry.__defaults__, entry.__kwdefaults__))
+        found = _functions.get(alike)
+        if found is None:
+            found = bounded_put(_functions, alike, (wanted, _evaluate_member(wanted, view, (entry,))))
+        return found[1]
+    if kind is property and wanted.kind != METHOD and type(entry.fget) is types.FunctionType:
+        fget = entry.fget
+        annotations = fget.__annotations__
+        annotation = _NO_ANNOTATION
+        if type(annotations) is dict and "return" in annotations:
+            annotation = dict.__getitem__(annotations, "return")
+        # String annotations (the usual, with `from __future__ import annotations`)
+        # are keyed by value and resolved in the getter's globals; other annotations
+        # are hints already, which no namespace changes.  Either way classes compiled
+        # anew (new globals, new code objects) share the entry.
+        if type(annotation) is str:
+            namespace = fget.__globals__
+            key: Tuple[Any, ...] = (wanted_id, annotation, identity(namespace), entry.fset is None)
+        else:
+            namespace = None
+            key = (wanted_id, identity(annotation), None, entry.fset is None)
+        cached = _raw_memo.get(key)
+        if cached is not None:
+            return cached[1]
+        member = _property_member(wanted, view, entry, annotation, fget)
+        return _remember(_raw_memo, key, (wanted, annotation, namespace), member)
+    return _evaluate_member(wanted, view, (entry,))
 
 
 _absent_members: Dict[int, Tuple[Member, ClassMember]] = _cache.memo({})

@@ -137,11 +137,16 @@ class ProtocolModel:
     #: Each member's :data:`~parsl_executor_protocol._memo.identity`, in order: the engine's
     #: memos are keyed by them on every first check of a class.
     member_ids: Tuple[int, ...] = field(init=False, compare=False, repr=False)
+    #: ``(name, identity, is a method)`` for each member, in order: what the C extension reads of
+    #: the members on a first check (see ``_verdict.evaluate_members``).
+    member_facts: Tuple[Tuple[str, int, bool], ...] = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         # Worked out once here, rather than on each of the many first checks that read them.
         object.__setattr__(self, "name", type_name(self.protocol, qualified=False))
         object.__setattr__(self, "member_ids", tuple(map(identity, self.members)))
+        facts = tuple((m.name, i, m.kind == METHOD) for m, i in zip(self.members, self.member_ids, strict=True))
+        object.__setattr__(self, "member_facts", facts)
 
     @property
     def required(self) -> Tuple[Member, ...]:
