@@ -1543,7 +1543,8 @@ static PyMethodDef speedups_methods[] = {
 };
 
 static struct PyModuleDef speedups_module = {
-    PyModuleDef_HEAD_INIT, "parsl_executor_protocol.checking._speedups", "The engine's isinstance hook, in C.", -1,
+    PyModuleDef_HEAD_INIT, "parsl_executor_protocol.checking._speedups",
+    "The engine's isinstance hook, and its reading of the member memos on a first check, in C.", -1,
     speedups_methods, NULL, NULL, NULL, NULL,
 };
 

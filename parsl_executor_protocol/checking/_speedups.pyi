@@ -1,4 +1,4 @@
-"""The checking engine's ``isinstance`` hook, in C (``_speedups.c``); optional."""
+"""The checking engine's ``isinstance`` hook and first-check memo reading, in C (``_speedups.c``); optional."""
 
 from typing import Any, Callable, Dict, List, Tuple
 
