@@ -168,14 +168,19 @@ _VALUES = st.one_of(
 )
 
 
+def _drawn(data: st.DataObject, as_instances: bool) -> Tuple[Any, Any]:
+    """A protocol of the package, and a conforming implementation of it or one with a defect."""
+    protocol = data.draw(st.sampled_from(_protocols()), label="protocol")
+    drawn = implementations(protocol, as_instances=as_instances)
+    broken = mutants(protocol, as_instances=as_instances).map(lambda mutant: mutant[0])
+    return protocol, data.draw(st.one_of(drawn, broken), label="instance" if as_instances else "class")
+
+
 @needs_c_hook
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_the_hooks_agree_on_drawn_implementations_of_every_protocol(data: st.DataObject) -> None:
-    protocol = data.draw(st.sampled_from(_protocols()), label="protocol")
-    drawn = implementations(protocol, as_instances=True)
-    broken = mutants(protocol, as_instances=True).map(lambda mutant: mutant[0])
-    instance = data.draw(st.one_of(drawn, broken), label="instance")
+    protocol, instance = _drawn(data, as_instances=True)
     c_hook, python_hook = _engine.installed_instancecheck, _engine._instancecheck
     namespace = getattr(instance, "__dict__", None)
     names = sorted(set(dir(type(instance))) | set(namespace or ()))
@@ -572,10 +577,7 @@ def test_the_c_reading_of_the_member_memos_leaks_no_reference_and_says_what_it_t
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_the_c_reading_of_the_member_memos_agrees_on_drawn_classes(data: st.DataObject) -> None:
-    protocol = data.draw(st.sampled_from(_protocols()), label="protocol")
-    drawn = implementations(protocol, as_instances=False)
-    broken = mutants(protocol, as_instances=False).map(lambda mutant: mutant[0])
-    cls = data.draw(st.one_of(drawn, broken), label="class")
+    protocol, cls = _drawn(data, as_instances=False)
     _agree(protocol, cls)  # before the class is judged: only what earlier classes taught the memos
     _agree(protocol, cls)  # after: what it taught them too
 
