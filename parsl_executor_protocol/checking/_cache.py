@@ -32,7 +32,7 @@ import gc
 import sys
 import threading
 import weakref
-from typing import Any, Dict, List, Optional, Tuple, TypeVar
+from typing import Any, Callable, Dict, List, Optional, Tuple, TypeVar
 
 from .._memo import identity
 
@@ -60,6 +60,7 @@ _watched: Dict[int, Any] = {}
 _memos: List[Dict[Any, Any]] = []
 _lock = threading.RLock()
 _D = TypeVar("_D", bound=Dict[Any, Any])
+_R = TypeVar("_R")
 
 
 def memo(table: _D) -> _D:
@@ -312,6 +313,28 @@ def leave(depth: int) -> bool:
     return cacheable
 
 
+def class_check(key: Any, work: Callable[..., _R], *args: Any) -> Optional[Tuple[_R, bool]]:
+    """``work(*args)`` as the check of the class ``key``: its result and whether it may be cached.
+
+    ``None`` when ``key`` is being checked further up the stack (a cycle, which
+    the caller assumes to conform).  A result may be cached unless it relied
+    on an assumption about a check further up (see :func:`leave`) or a value
+    below it was not followed (see :func:`cut`): where that value was met
+    depends on where the check began, so the result is not a verdict on the
+    class alone.
+    """
+    depth = enter(key)
+    if depth is None:
+        return None
+    before = _stack.cuts
+    cacheable = False
+    try:
+        result = work(*args)
+    finally:
+        cacheable = leave(depth)
+    return result, cacheable and _stack.cuts == before
+
+
 def cut() -> None:
     """Record that a value was not followed: it lies past :data:`NESTING_LIMIT`, or the recursion limit.
 
@@ -319,7 +342,7 @@ def cut() -> None:
     (see ``_verdict.evaluate_value``); ``isinstance`` takes the value to
     conform, as it does anything that cannot be verified.  Where the value
     was reached depends on where the check began: a class verdict made
-    meanwhile is not cached (see :func:`cuts`).
+    meanwhile is not cached (see :func:`class_check`).
     """
     _stack.cuts += 1
 

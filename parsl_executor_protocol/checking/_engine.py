@@ -140,23 +140,20 @@ class Plan:
         if report is not None:
             return report
         subject = f"class {type_name(cls)}"
-        depth = _cache.enter(("class", self.protocol_id, identity(cls)))
-        if depth is None:
+        done = _cache.class_check(("class", self.protocol_id, identity(cls)), self._class_report, cls, subject)
+        if done is None:
             return ConformanceReport(subject, self.protocol_name, ())  # A cycle: assumed to conform.
-        cacheable, cuts = False, _cache.cuts()
-        try:
-            view = ClassView(cls)
-            assignments = self_assignments(cls) if any(m.entry == ABSENT for m in self.members) else {}
-            problems = tuple(p for m in self.members for p in class_problems(m, view, assignments))
-            report = ConformanceReport(subject, self.protocol_name, problems)
-        finally:
-            cacheable = _cache.leave(depth)
-        # A class value not followed to its end was cut at a level that depends on where this
-        # check began (see _cache.cut): not a verdict on the class alone.
-        if cacheable and _cache.cuts() == cuts:
+        report, cacheable = done
+        if cacheable:
             self.class_report = report
             self.class_ok = report.ok
         return report
+
+    def _class_report(self, cls: type, subject: str) -> ConformanceReport:
+        view = ClassView(cls)
+        assignments = self_assignments(cls) if any(m.entry == ABSENT for m in self.members) else {}
+        problems = tuple(p for m in self.members for p in class_problems(m, view, assignments))
+        return ConformanceReport(subject, self.protocol_name, problems)
 
 
 _compiled: Dict[Tuple[Tuple[ClassMember, ...], bool], Tuple[Any, Tuple[Violation, ...]]] = _cache.memo({})
@@ -491,15 +488,11 @@ def plan_of(protocol: type, cls: type) -> Plan:
         if plan is not None:
             return plan  # type: ignore[no-any-return]
     model = model_of(protocol)
-    depth = _cache.enter(("class", protocol_id, cls_id))
-    if depth is None:
+    done = _cache.class_check(("class", protocol_id, cls_id), Plan, model, cls)
+    if done is None:
         return _assumed_plan(model)
-    cacheable, cuts = False, _cache.cuts()
-    try:
-        plan = Plan(model, cls)
-    finally:
-        cacheable = _cache.leave(depth)
-    if cacheable and _cache.cuts() == cuts:  # see Plan.class_verdict
+    plan, cacheable = done
+    if cacheable:
         _cache.store(protocol_id, cls, cls_id, plan)
     return plan
 
