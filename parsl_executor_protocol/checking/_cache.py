@@ -327,7 +327,6 @@ def class_check(key: Any, work: Callable[..., _R], *args: Any) -> Optional[Tuple
     if depth is None:
         return None
     before = _stack.cuts
-    cacheable = False
     try:
         result = work(*args)
     finally:

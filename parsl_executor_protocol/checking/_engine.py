@@ -140,7 +140,7 @@ class Plan:
         if report is not None:
             return report
         subject = f"class {type_name(cls)}"
-        done = _cache.class_check(("class", self.protocol_id, identity(cls)), self._class_report, cls, subject)
+        done = _cache.class_check(("class", self.protocol_id, identity(cls)), self._judge_class, cls, subject)
         if done is None:
             return ConformanceReport(subject, self.protocol_name, ())  # A cycle: assumed to conform.
         report, cacheable = done
@@ -149,7 +149,7 @@ class Plan:
             self.class_ok = report.ok
         return report
 
-    def _class_report(self, cls: type, subject: str) -> ConformanceReport:
+    def _judge_class(self, cls: type, subject: str) -> ConformanceReport:
         view = ClassView(cls)
         assignments = self_assignments(cls) if any(m.entry == ABSENT for m in self.members) else {}
         problems = tuple(p for m in self.members for p in class_problems(m, view, assignments))
