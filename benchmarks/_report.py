@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import platform
 import statistics
 import sys
@@ -37,6 +38,28 @@ def emit(name: str, ours: float, anchor: float, unit: str, **extra: Any) -> Dict
 def paired(numerators: List[float], denominators: List[float]) -> float:
     """Median of the per-round ratios: load drift between rounds cancels within a round."""
     return statistics.median(n / d for n, d in zip(numerators, denominators, strict=True))
+
+
+def paired_interval(numerators: List[float], denominators: List[float]) -> Optional[List[float]]:
+    """A 95 % interval for the median per-round ratio, from the ratios' order statistics; ``None`` if too few.
+
+    Distribution-free: the true median lies between the ``k``-th smallest and
+    the ``k``-th largest of ``n`` ratios with probability at least 0.95, ``k``
+    the largest count with ``P(Binomial(n, 1/2) < k) <= 0.025``.  It says
+    how far a median ratio on either side of a limit could be from it by
+    chance alone.
+    """
+    ratios = sorted(n / d for n, d in zip(numerators, denominators, strict=True))
+    n = len(ratios)
+    below, k = 0.0, 0
+    while True:
+        below += math.comb(n, k) / 2**n  # P(Binomial(n, 1/2) <= k)
+        if below > 0.025:
+            break
+        k += 1
+    if k == 0:
+        return None
+    return [round(ratios[k - 1], 4), round(ratios[n - k], 4)]
 
 
 def goal(

@@ -10,7 +10,8 @@
    collection, as in every measurement here) and the goal is judged on the median of the
    per-round ratios, since the DataFlowKernel's own cost dominates and the
    machine's load drifts a lot between rounds; ``ours``/``anchor`` are the
-   median times.
+   median times.  Each line's ``interval_95`` is a 95 % interval for its
+   median ratio (see ``_report.paired_interval``).
 2. P4, raw submit: 100,000 trivial tasks submitted and completed through the
    adapter in its default mode against a bare
    ``concurrent.futures.ThreadPoolExecutor(2)``.  Goal: time ratio
@@ -45,6 +46,7 @@ import concurrent.futures as cf
 import gc
 import importlib
 import logging as py_logging
+import shutil
 import statistics
 import sys
 import tempfile
@@ -54,12 +56,16 @@ from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, cast
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _report import arguments, at_most, emit, paired
+from _report import arguments, at_most, emit, paired, paired_interval
 
 from parsl_executor_protocol import adapt
 
 DFK_TASKS = 5_000
-DFK_ROUNDS = 8
+#: More rounds than the other measurements: the per-round ratios spread widely (see
+#: :func:`bench_dfk_throughput`) and with logging on the median has sat within a few hundredths
+#: of 1.00.  Twenty rounds are two full sets of the orders of five runs (see :func:`_orders`)
+#: and make a line's 95 % interval (``interval_95``) the 6th to the 15th ratio.
+DFK_ROUNDS = 20
 RAW_TASKS = 100_000
 RAW_ROUNDS = 8
 DASK_TASKS = 10_000
@@ -122,24 +128,47 @@ def _dfk_seconds(
             threading.setprofile(None)
         dfk.cleanup()
         parsl_logger.setLevel(level)
+        # The run's log (some 6 MB with logging on) is deleted before the kernel writes it back
+        # to disk, which it would otherwise do while the next run is being timed.
+        shutil.rmtree(dfk.run_dir, ignore_errors=True)
+
+
+def _orders(count: int) -> List[List[int]]:
+    """Orders of ``count`` runs in which every run directly follows every other equally often.
+
+    A Williams design: the first order is 0, 1, n-1, 2, n-2, ...; the others
+    add 1, 2, ... to it modulo n, and for an odd n each order is also taken
+    backwards.  Over the ``n`` (even) or ``2n`` (odd) orders each run comes
+    first equally often and each ordered pair of runs is adjacent once (even)
+    or twice (odd).
+    """
+    first, low, high = [0], 1, count - 1
+    while len(first) < count:
+        first.append(low)
+        low += 1
+        if len(first) < count:
+            first.append(high)
+            high -= 1
+    orders = [[(place + shift) % count for place in first] for shift in range(count)]
+    if count % 2:
+        orders += [order[::-1] for order in orders]
+    return orders
 
 
 def _rounds(runs: Dict[str, Callable[[], float]], rounds: int) -> Dict[str, List[float]]:
     """Time every run once per round, each after a garbage collection, in an order that changes.
 
-    The order rotates every second round and runs backwards in every other one, so that load
-    drift favours none and no run always follows the same one, whose state (threads winding
-    down, caches) it would otherwise always inherit.  The collection spares each run the
-    garbage of the one before.
+    The orders are those of :func:`_orders`, in turn: load drift favours no run, and every run
+    follows every other equally often, so that what a run leaves behind (threads winding down,
+    a log file being written back, caches) weighs on each of the others alike.  The collection
+    spares each run the garbage of the one before.
     """
     names = list(runs)
+    orders = _orders(len(names))
     times: Dict[str, List[float]] = {name: [] for name in names}
     for round_ in range(rounds):
-        shift = round_ // 2 % len(names)
-        order = names[shift:] + names[:shift]
-        if round_ % 2:
-            order.reverse()
-        for name in order:
+        for index in orders[round_ % len(orders)]:
+            name = names[index]
             gc.collect()
             times[name].append(runs[name]())
     return times
@@ -179,6 +208,7 @@ def bench_dfk_throughput() -> None:
         common: Dict[str, Any] = {
             "logging": logging, "ours_tasks_per_s": round(DFK_TASKS / ours_s, 1),
             "anchor_tasks_per_s": round(DFK_TASKS / anchor_s, 1), "rounds": DFK_ROUNDS, "tasks": DFK_TASKS,
+            "interval_95": paired_interval(times[name], times[anchor_name]),
         }
         if name.startswith("bridge_false"):
             emit("P3_dfk_throughput_bridge_false", ours_s, anchor_s, f"s per {DFK_TASKS} apps",

@@ -74,8 +74,15 @@ def _case(line: Line) -> str:
         return f"{line['protocol']}, {line['shape']}"
     for key in ("variant", "logging", "mypy", "bytecode"):
         if key in line:
-            return f"{key}: {line[key]}" if key != "variant" else str(line[key])
-    return ""
+            case = f"{key}: {line[key]}" if key != "variant" else str(line[key])
+            break
+    else:
+        case = ""
+    interval = line.get("interval_95")
+    if interval:
+        low, high = (_fmt(end) for end in interval)
+        case += f"{', ' if case else ''}{line['rounds']} rounds, 95 % interval {low} to {high}"
+    return case
 
 
 def goal_rows(lines: List[Line]) -> List[Tuple[str, str, str, str, str, str, str, str]]:

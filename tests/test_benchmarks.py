@@ -11,6 +11,8 @@ import json
 import os
 import subprocess
 import sys
+from collections import Counter
+from itertools import pairwise
 from pathlib import Path
 from types import ModuleType
 from typing import Any, Dict, List
@@ -109,6 +111,31 @@ def test_report_cells_keep_dunder_names_and_pipes_literal() -> None:
     assert report._cell("P4_raw_submit_bridge_false") == "P4_raw_submit_bridge_false"
 
 
+def test_report_names_a_lines_rounds_and_interval_beside_its_case() -> None:
+    report = _module("report")
+    line = {"logging": "on", "rounds": 24, "interval_95": [0.9512, 1.0431]}
+    assert report._case(line) == "logging: on, 24 rounds, 95 % interval 0.951 to 1.04"
+    assert report._case({"logging": "off", "rounds": 8}) == "logging: off"
+
+
+@pytest.mark.parametrize(
+    ("rounds", "places"),
+    # The distribution-free 95 % interval for a median of n values, from the binomial
+    # distribution: the k-th smallest and the k-th largest, as statistics tables give it.
+    [(5, None), (6, (1, 6)), (8, (1, 8)), (16, (4, 13)), (24, (7, 18)), (40, (14, 27))],
+)
+def test_the_interval_of_a_median_ratio_is_the_binomial_one(rounds: int, places: Any) -> None:
+    paired_interval = _module("_report").paired_interval
+    # Ratios 1/rounds, 2/rounds, ..., in a shuffled order: the interval is read off the sorted ones.
+    numerators = [float((7 * i) % rounds + 1) for i in range(rounds)]
+    assert sorted(numerators) == [float(i) for i in range(1, rounds + 1)]
+    interval = paired_interval(numerators, [float(rounds)] * rounds)
+    if places is None:
+        assert interval is None
+    else:
+        assert interval == [round(places[0] / rounds, 4), round(places[1] / rounds, 4)]
+
+
 @pytest.mark.parametrize("dont_write", [True, False], ids=["bytecode-forbidden", "bytecode-allowed"])
 def test_import_benchmark_measures_the_same_thing_in_any_environment(dont_write: bool) -> None:
     # The goal line is judged with the bytecode cached, the compiling line without the
@@ -151,17 +178,22 @@ def test_adapter_rounds_vary_the_order_and_collect_before_every_run() -> None:
 
         return timed
 
-    names = ["a", "b", "c", "d", "e"]
-    times = rounds({name: run(name) for name in names}, 8)
-    assert times == {name: [1.0] * 8 for name in names}
-    order = [name for name, _ in log]
-    assert all(sorted(order[i : i + 5]) == names for i in range(0, 40, 5)), order
-    predecessors: Dict[str, set[str]] = {name: set() for name in names}
-    for start in range(0, 40, 5):  # within each round
-        for before, after in zip(order[start : start + 4], order[start + 1 : start + 5]):
-            predecessors[after].add(before)
-    assert all(len(found) > 1 for found in predecessors.values()), predecessors
-    assert max(count for _, count in log) < 100, log
+    for names in (["a", "b", "c", "d", "e"], ["a", "b", "c", "d"], ["anchor", "ours", "other"], ["anchor", "ours"]):
+        log.clear()
+        count = len(names)
+        full = 2 * count if count % 2 else count  # one full set of orders
+        times = rounds({name: run(name) for name in names}, 2 * full)
+        assert times == {name: [1.0] * (2 * full) for name in names}
+        order = [name for name, _ in log]
+        each_round = [order[start : start + count] for start in range(0, len(order), count)]
+        assert all(sorted(one) == sorted(names) for one in each_round), order
+        # Every run comes first, and directly follows every other run, equally often.
+        firsts = Counter(one[0] for one in each_round)
+        assert set(firsts.values()) == {2 * full // count}, firsts
+        follows = Counter(pair for one in each_round for pair in pairwise(one))
+        assert len(follows) == count * (count - 1), follows
+        assert len(set(follows.values())) == 1, follows
+        assert max(garbage for _, garbage in log) < 100, log
 
 
 def test_first_checks_are_timed_in_pairs_on_classes_of_their_own(monkeypatch: pytest.MonkeyPatch) -> None:
