@@ -54,6 +54,14 @@ def _minor(line: Line) -> str:
     return ".".join(str(line.get("python", "?")).split(".")[:2])
 
 
+def _judged(value: float, limit: float) -> str:
+    """A goal's value, with as many digits as it takes to tell it from its limit (1.0003 is not 1)."""
+    digits = 3
+    while _fmt(value, digits) == _fmt(limit, digits) and value != limit and digits < 8:
+        digits += 1
+    return _fmt(value, digits)
+
+
 def _fmt(value: Optional[float], digits: int = 3) -> str:
     if value is None:
         return "-"
@@ -104,14 +112,14 @@ def goal_rows(lines: List[Line]) -> List[Tuple[str, str, str, str, str, str, str
                 median = statistics.median(float(line["value"]) for line in group)
                 rows.append((
                     goal_id, f"{shape}: worst {worst['protocol']} (median over {len(group)}: {_fmt(median)})",
-                    _fmt(worst["ours"]), _fmt(worst["anchor"]), worst["unit"], _fmt(worst["value"]),
+                    _fmt(worst["ours"]), _fmt(worst["anchor"]), worst["unit"], _judged(worst["value"], worst["limit"]),
                     _fmt(worst["limit"]), f"{met}/{len(group)}",
                 ))
             continue
         for line in found:
             rows.append((
-                goal_id, _case(line), _fmt(line["ours"]), _fmt(line["anchor"]), line["unit"], _fmt(line["value"]),
-                _fmt(line["limit"]), "yes" if line["met"] else "**no**",
+                goal_id, _case(line), _fmt(line["ours"]), _fmt(line["anchor"]), line["unit"],
+                _judged(line["value"], line["limit"]), _fmt(line["limit"]), "yes" if line["met"] else "**no**",
             ))
     return rows
 

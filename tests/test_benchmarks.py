@@ -111,6 +111,13 @@ def test_report_cells_keep_dunder_names_and_pipes_literal() -> None:
     assert report._cell("P4_raw_submit_bridge_false") == "P4_raw_submit_bridge_false"
 
 
+def test_report_gives_a_value_the_digits_that_tell_it_from_its_limit() -> None:
+    report = _module("report")
+    assert report._judged(1.000302, 1.0) == "1.0003"
+    assert report._judged(0.986409, 1.0) == "0.986"
+    assert report._judged(1.0, 1.0) == "1"
+
+
 def test_report_names_a_lines_rounds_and_interval_beside_its_case() -> None:
     report = _module("report")
     line = {"logging": "on", "rounds": 24, "interval_95": [0.9512, 1.0431]}
