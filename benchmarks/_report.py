@@ -35,9 +35,14 @@ def emit(name: str, ours: float, anchor: float, unit: str, **extra: Any) -> Dict
     return line
 
 
+def _ratios(numerators: List[float], denominators: List[float]) -> List[float]:
+    """The per-round ratios, in round order."""
+    return [n / d for n, d in zip(numerators, denominators, strict=True)]
+
+
 def paired(numerators: List[float], denominators: List[float]) -> float:
     """Median of the per-round ratios: load drift between rounds cancels within a round."""
-    return statistics.median(n / d for n, d in zip(numerators, denominators, strict=True))
+    return statistics.median(_ratios(numerators, denominators))
 
 
 def paired_interval(numerators: List[float], denominators: List[float]) -> Optional[List[float]]:
@@ -49,7 +54,7 @@ def paired_interval(numerators: List[float], denominators: List[float]) -> Optio
     how far a median ratio on either side of a limit could be from it by
     chance alone.
     """
-    ratios = sorted(n / d for n, d in zip(numerators, denominators, strict=True))
+    ratios = sorted(_ratios(numerators, denominators))
     n = len(ratios)
     below, k = 0.0, 0
     while True:
