@@ -67,7 +67,8 @@ DFK_TASKS = 5_000
 #: and make a line's 95 % interval (``interval_95``) the 6th to the 15th ratio.
 DFK_ROUNDS = 20
 RAW_TASKS = 100_000
-RAW_ROUNDS = 8
+#: Two full sets of the six orders of P4's three runs; P5's two runs have two orders.
+RAW_ROUNDS = 12
 DASK_TASKS = 10_000
 DASK_ROUNDS = 4
 DASK_LONE_TASKS = 200
@@ -158,13 +159,19 @@ def _orders(count: int) -> List[List[int]]:
 def _rounds(runs: Dict[str, Callable[[], float]], rounds: int) -> Dict[str, List[float]]:
     """Time every run once per round, each after a garbage collection, in an order that changes.
 
-    The orders are those of :func:`_orders`, in turn: load drift favours no run, and every run
-    follows every other equally often, so that what a run leaves behind (threads winding down,
+    The orders are those of :func:`_orders`, in turn, in whole sets (``rounds`` must be a
+    multiple of their number): load drift favours no run, and every run follows every other
+    equally often, so that what a run leaves behind (threads winding down,
     a log file being written back, caches) weighs on each of the others alike.  The collection
     spares each run the garbage of the one before.
     """
     names = list(runs)
     orders = _orders(len(names))
+    if rounds % len(orders):
+        raise ValueError(
+            f"{rounds} rounds of {len(names)} runs are not whole sets of their {len(orders)} orders: "
+            f"the order is balanced only over whole sets; use a multiple of {len(orders)}"
+        )
     times: Dict[str, List[float]] = {name: [] for name in names}
     for round_ in range(rounds):
         for index in orders[round_ % len(orders)]:
@@ -365,7 +372,7 @@ def main() -> None:
     if unknown:
         parser.error(f"unknown benchmark(s) {', '.join(unknown)}; choose from {', '.join(benches)}")
     if args.quick:
-        DFK_TASKS, DFK_ROUNDS, RAW_TASKS, RAW_ROUNDS, DASK_TASKS, DASK_ROUNDS = 500, 2, 10_000, 2, 1_000, 1
+        DFK_TASKS, DFK_ROUNDS, RAW_TASKS, RAW_ROUNDS, DASK_TASKS, DASK_ROUNDS = 500, 10, 10_000, 6, 1_000, 2
         DASK_LONE_TASKS = 20
     for name in args.benchmarks or list(benches):
         benches[name]()

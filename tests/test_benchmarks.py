@@ -203,6 +203,23 @@ def test_adapter_rounds_vary_the_order_and_collect_before_every_run() -> None:
         assert max(garbage for _, garbage in log) < 100, log
 
 
+def test_adapter_rounds_refuse_a_partial_set_of_orders() -> None:
+    rounds = _module("bench_adapters")._rounds
+    ran: List[str] = []
+
+    def run(name: str) -> Any:
+        def timed() -> float:
+            ran.append(name)
+            return 1.0
+
+        return timed
+
+    refused = r"^8 rounds of 3 runs are not whole sets of their 6 orders: .* multiple of 6$"
+    with pytest.raises(ValueError, match=refused):
+        rounds({name: run(name) for name in ("anchor", "ours", "other")}, 8)
+    assert ran == [], "a run was timed before the rounds were refused"
+
+
 def test_first_checks_are_timed_in_pairs_on_classes_of_their_own(monkeypatch: pytest.MonkeyPatch) -> None:
     """P2-first times check() and verifyObject call by call, alternating which goes first, never on one class."""
     import gc
