@@ -1,17 +1,25 @@
 """Import time of ``parsl_executor_protocol`` against a bare interpreter (``python -c pass``).
 
-Goal: at most 30 ms over the bare interpreter (goal ``import``; ``value`` in ms), with
-the package's bytecode cached, as an installed package has it (pip writes it at install
-time, and Python at the first import unless told not to).  Each sample is a fresh
-subprocess; the commands are interleaved so that machine noise affects them alike, and
-the median of each is reported.  ``--quick``: 5 rounds.
+Goal (``import``): the package's import costs at most 1.5x what ``import
+typing_extensions`` costs, each measured over the bare interpreter, with all bytecode
+cached, as an installed package has it (pip writes it at install time, and Python at the
+first import unless told not to).  ``typing_extensions`` is the package's one dependency
+and what every protocol is built on (it imports ``typing`` and ``inspect``), so the
+ratio is the package's whole import against its foundation's, measured in the same run:
+a time in ms would move with the machine (this one's speed drifts by 2x from day to
+day).  1.5 is where the 30 ms this goal allowed until 2026-12-03 stood on 3.10, the
+fastest import here: ``typing_extensions`` took 20.9 ms over the bare interpreter.  Each
+sample is a fresh subprocess; the commands are interleaved so that machine noise affects
+them alike, and the median of each is reported.  ``--quick``: 5 rounds.
 
 Python finds bytecode by where it is allowed to read and write it, so every subprocess
 runs with a ``PYTHONPYCACHEPREFIX`` of this run's own (empty at first): the environment
 the benchmark is started from (``PYTHONDONTWRITEBYTECODE``, a ``__pycache__`` left in
 the checkout) cannot change what is measured.  Three lines:
 
-- ``import_time``: the goal, bytecode cached for everything (one warm-up run writes it);
+- ``import_time``: the goal, bytecode cached for everything (one warm-up run writes it):
+  ``ours`` and ``anchor`` are the package's and ``typing_extensions``' import times over
+  ``python -c pass`` (``bare_ms``), ``value`` their ratio;
 - ``import_time_compiling``: the package's own modules compiled on every import (their
   bytecode deleted, writing it forbidden), everything else cached: what a user with
   ``PYTHONDONTWRITEBYTECODE=1`` and an editable install pays;
@@ -82,10 +90,12 @@ def main() -> None:
                 f"bench_import: the warm-up wrote no bytecode to {package}: the figure would include compiling"
             )
         ours_ms, bare_ms, foundation_ms = _medians_ms([OURS, BARE, FOUNDATION], cached, rounds)
-        over = ours_ms - bare_ms
+        over, foundation_over = ours_ms - bare_ms, foundation_ms - bare_ms
         emit(
-            "import_time", ours_ms, bare_ms, "ms", overhead_ms=round(over, 3), rounds=rounds, bytecode="cached",
-            **at_most("import", "import overhead <= 30 ms over python -c pass", over, 30.0),
+            "import_time", over, foundation_over, "ms", bare_ms=round(bare_ms, 3), rounds=rounds, bytecode="cached",
+            anchor_is="import typing_extensions", **at_most(
+                "import", "import time over python -c pass <= 1.5x typing_extensions'", over / foundation_over, 1.5,
+            ),
         )
         emit(
             "import_time_over_typing_extensions", ours_ms, foundation_ms, "ms",

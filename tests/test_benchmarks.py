@@ -166,6 +166,12 @@ def test_import_benchmark_measures_the_same_thing_in_any_environment(dont_write:
     assert goal["goal_id"] == "import"
     assert goal["bytecode"] == "cached"
     assert goal["met"] == (goal["value"] <= goal["limit"])
+    # A ratio of the two imports' costs over the bare interpreter, never a time alone.
+    assert goal["anchor_is"] == "import typing_extensions"
+    assert goal["value"] == pytest.approx(goal["ours"] / goal["anchor"], rel=1e-3)
+    foundation = lines["import_time_over_typing_extensions"]
+    assert goal["ours"] == pytest.approx(foundation["ours"] - goal["bare_ms"], abs=1e-3)
+    assert goal["anchor"] == pytest.approx(foundation["anchor"] - goal["bare_ms"], abs=1e-3)
     assert lines["import_time_compiling"]["bytecode"] == "package compiled on every import"
 
 
