@@ -67,7 +67,8 @@ DFK_TASKS = 5_000
 #: and make a line's 95 % interval (``interval_95``) the 6th to the 15th ratio.
 DFK_ROUNDS = 20
 RAW_TASKS = 100_000
-#: Two full sets of the six orders of P4's three runs; P5's two runs have two orders.
+#: Round counts are whole sets of their runs' orders (see :func:`_rounds`): two sets of the
+#: six orders of P4's three runs, two of the two orders of P5's two runs.
 RAW_ROUNDS = 12
 DASK_TASKS = 10_000
 DASK_ROUNDS = 4
