@@ -26,6 +26,11 @@
    after its timer stops, on the next run's time.  The time to the last
    result alone is reported as ``P5_dask_submit_results`` (no goal).
 
+P3's profile is reported with it, without a goal: the CPU time every thread
+spent per app in P3's own runs (``P3_dfk_thread_cpu``, by thread: the caller,
+parsl's launch thread, the pool's workers) and, from one more run each way,
+the function calls every thread made per app (``P3_dfk_calls_per_app``).
+
 The default mode hands back futures of the adapter's own (a runner on the
 pool's thread settles them), which bad state can fail at once.  Lines 1 (with
 logging off) and 2 are also measured, in the same rounds, for the opt-in
@@ -53,7 +58,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional, cast
+from typing import Any, Callable, Dict, List, Optional, Tuple, cast
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _report import arguments, at_most, emit, paired, paired_interval
@@ -94,10 +99,54 @@ class _CallCounter:
                 self.c += 1
 
 
+#: The threads of a DataFlowKernel run, by the start of their names: the caller's (which
+#: submits the apps and waits for them), parsl's launch thread (which hands each app to the
+#: executor) and the pool's workers (parsl's pool names them ``ThreadPoolExecutor-<label>_N``,
+#: the standard pool the adapter wraps ``ThreadPoolExecutor-M_N``).
+_THREAD_GROUPS = (("main", "MainThread"), ("launch", "Task-Launch"), ("pool", "ThreadPoolExecutor"))
+
+
+def _thread_cpu() -> Dict[int, Tuple[str, float]]:
+    """CPU seconds so far of every live thread, by thread id, with its group (``other`` if none)."""
+    seconds = {}
+    for thread in threading.enumerate():
+        if thread.ident is None:
+            continue
+        group = next((group for group, prefix in _THREAD_GROUPS if thread.name.startswith(prefix)), "other")
+        try:
+            seconds[thread.ident] = (group, time.clock_gettime(time.pthread_getcpuclockid(thread.ident)))
+        except OSError:  # the thread ended between the listing and the reading
+            continue
+    return seconds
+
+
+def _cpu_between(before: Dict[int, Tuple[str, float]], after: Dict[int, Tuple[str, float]]) -> Dict[str, float]:
+    """CPU seconds per thread group between two :func:`_thread_cpu` readings, of the threads alive at both."""
+    spent = {group: 0.0 for group, _ in _THREAD_GROUPS}
+    spent["other"] = 0.0
+    for ident, (group, seconds) in after.items():
+        if ident in before:
+            spent[group] += seconds - before[ident][1]
+    return spent
+
+
+def _cpu_sink(sinks: Dict[str, List[Dict[str, float]]], name: str) -> Optional[List[Dict[str, float]]]:
+    """The list ``name``'s runs put their thread CPU readings in; ``None`` where threads have no CPU clock."""
+    return sinks.setdefault(name, []) if hasattr(time, "pthread_getcpuclockid") else None
+
+
 def _dfk_seconds(
-    make_executor: Callable[[], Any], run_dir: str, logging: bool, counter: Optional[_CallCounter] = None
+    make_executor: Callable[[], Any],
+    run_dir: str,
+    logging: bool,
+    counter: Optional[_CallCounter] = None,
+    threads: Optional[List[Dict[str, float]]] = None,
 ) -> float:
-    """Seconds for DFK_TASKS no-op apps through a new DataFlowKernel; ``counter`` counts their calls."""
+    """Seconds for DFK_TASKS no-op apps through a new DataFlowKernel.
+
+    ``counter`` counts their calls; ``threads`` gets the CPU seconds every thread group
+    spent on them (:func:`_cpu_between`), read outside the timed span.
+    """
     from parsl import python_app
     from parsl.config import Config
     from parsl.dataflow.dflow import DataFlowKernel
@@ -115,6 +164,7 @@ def _dfk_seconds(
     try:
         app = python_app(noop, data_flow_kernel=dfk)
         app().result(timeout=600)  # the pool's threads start, and parsl's first-call work is done
+        cpu_before = _thread_cpu() if threads is not None else {}
         start = time.perf_counter()
         if counter is not None:
             counter.on = True
@@ -123,7 +173,10 @@ def _dfk_seconds(
             future.result(timeout=600)
         if counter is not None:
             counter.on = False
-        return time.perf_counter() - start
+        seconds = time.perf_counter() - start
+        if threads is not None:
+            threads.append(_cpu_between(cpu_before, _thread_cpu()))
+        return seconds
     finally:
         if counter is not None:  # only a counting run set them: a profiler running the benchmark stays
             sys.setprofile(None)
@@ -192,15 +245,19 @@ def bench_dfk_throughput() -> None:
     def anchor_executor() -> ParslExecutor:
         return ParslThreadPoolExecutor(max_threads=2, label="threads")
 
+    cpu: Dict[str, List[Dict[str, float]]] = {}  # run name -> each round's CPU seconds per thread group
+
     with tempfile.TemporaryDirectory() as run_dir:
 
         def adapter(logging: bool, **options: Any) -> Callable[[], float]:
-            return lambda: _dfk_seconds(lambda: adapter_executor(**options), run_dir, logging)
+            threads = _cpu_sink(cpu, f"ours_{'on' if logging else 'off'}" if not options else "bridge_false")
+            return lambda: _dfk_seconds(lambda: adapter_executor(**options), run_dir, logging, threads=threads)
 
         def anchor(logging: bool) -> Callable[[], float]:
-            return lambda: _dfk_seconds(anchor_executor, run_dir, logging)
+            threads = _cpu_sink(cpu, f"anchor_{'on' if logging else 'off'}")
+            return lambda: _dfk_seconds(anchor_executor, run_dir, logging, threads=threads)
 
-        anchor(False)()  # warm-up: imports, first DFK
+        _dfk_seconds(anchor_executor, run_dir, False)  # warm-up: imports, first DFK
         times = _rounds(
             {
                 "anchor_off": anchor(False), "ours_off": adapter(False),
@@ -226,7 +283,28 @@ def bench_dfk_throughput() -> None:
         emit("P3_dfk_throughput", ours_s, anchor_s, f"s per {DFK_TASKS} apps", mode="default", **common,
              **at_most("P3", f"DFK tasks/s through the thread adapter >= 1.00x parsl's ThreadPoolExecutor "
                              f"(logging {logging})", ratio, 1.0))
+    for logging in ("off", "on") if cpu else ():
+        _emit_thread_cpu(logging, cpu[f"ours_{logging}"], cpu[f"anchor_{logging}"])
     _dfk_calls(adapter_executor, anchor_executor)
+
+
+def _emit_thread_cpu(logging: str, ours: List[Dict[str, float]], anchor: List[Dict[str, float]]) -> None:
+    """Reported, no goal: P3's profile, the CPU time each thread group spent per app, through either executor.
+
+    Read in P3's own timed runs (outside their timed span) from each thread's CPU clock, so
+    that it shows where the apps' time went in every thread, not only the caller's: the
+    medians over the rounds, in µs per app, per group and in all.
+    """
+
+    def per_app(rounds: List[Dict[str, float]], group: Optional[str]) -> float:
+        spent = [sum(round_.values()) if group is None else round_[group] for round_ in rounds]
+        return round(statistics.median(spent) / DFK_TASKS * 1e6, 2)
+
+    groups = list(ours[0])
+    emit("P3_dfk_thread_cpu", per_app(ours, None), per_app(anchor, None), "CPU µs per app, all threads",
+         logging=logging, ours_by_thread={group: per_app(ours, group) for group in groups},
+         anchor_by_thread={group: per_app(anchor, group) for group in groups}, rounds=len(ours), tasks=DFK_TASKS,
+         note="reported without a goal: P3's profile, each thread's CPU time in P3's own runs, median over rounds")
 
 
 def _dfk_calls(adapter_executor: Callable[[], Any], anchor_executor: Callable[[], Any]) -> None:

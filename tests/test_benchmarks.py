@@ -250,3 +250,40 @@ def test_first_checks_are_timed_in_pairs_on_classes_of_their_own(monkeypatch: py
     assert gc.isenabled()
     classes = [kind for _, kind, _ in calls]
     assert len(set(map(id, classes))) == len(classes), "a class was checked twice"
+
+
+@pytest.mark.skipif(not hasattr(__import__("time"), "pthread_getcpuclockid"), reason="threads have no CPU clock")
+@pytest.mark.timeout(60)
+def test_p3_profile_reads_each_thread_group_cpu_time() -> None:
+    """P3's profile puts a busy thread's CPU time in its group and leaves a sleeping one's and an ended one's out."""
+    import threading
+    import time
+
+    bench = _module("bench_adapters")
+    stop = threading.Event()
+
+    def busy() -> None:
+        while not stop.is_set():
+            sum(range(1_000))
+
+    workers = [
+        threading.Thread(target=busy, name="Task-Launch_0"),
+        threading.Thread(target=stop.wait, name="ThreadPoolExecutor-7_0"),
+    ]
+    ended = threading.Thread(target=lambda: None, name="ThreadPoolExecutor-7_1")
+    for worker in workers:
+        worker.start()
+    try:
+        before = bench._thread_cpu()
+        assert {before[worker.ident][0] for worker in workers if worker.ident} == {"launch", "pool"}
+        ended.start()
+        ended.join()
+        time.sleep(0.3)
+        spent = bench._cpu_between(before, bench._thread_cpu())
+    finally:
+        stop.set()
+        for worker in workers:
+            worker.join(timeout=10)
+    assert set(spent) == {"main", "launch", "pool", "other"}
+    assert spent["launch"] > 0.05, spent  # the busy thread ran for most of 0.3 s
+    assert spent["pool"] < 0.05, spent  # the waiting thread spent next to nothing; the ended one is not counted
