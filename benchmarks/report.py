@@ -45,6 +45,10 @@ GOALS = {
 }
 
 
+#: The reported line drawn as a table of its own (:func:`_profile`).
+PROFILE = "P3_dfk_thread_cpu"
+
+
 def load(path: Path) -> List[Line]:
     """The JSON lines of ``path``."""
     return [json.loads(text) for text in path.read_text().splitlines() if text.strip()]
@@ -167,7 +171,7 @@ def section(lines: List[Line], chart: Optional[str]) -> str:
         out += _table(("goal", "case", "ours", "anchor", "unit", "value", "limit", "met"), goal_rows(group))
         out.append("")
         reported = [line for line in group if "goal_id" not in line and line["name"] != "failed"
-                    and not line["name"].startswith("growth_")]
+                    and not line["name"].startswith("growth_") and line["name"] != PROFILE]
         if reported:
             out += ["Reported without a goal:", ""]
             out += _table(("line", "ours", "anchor", "unit", "time ratio ours/anchor"), (
@@ -175,6 +179,7 @@ def section(lines: List[Line], chart: Optional[str]) -> str:
                  _fmt(line.get("time_ratio", line["ours"] / line["anchor"] if line["anchor"] else None)))
                 for line in reported))
             out.append("")
+        out += _profile(group)
         sizes = [line for line in group if line["name"] == "growth_protocol_size"]
         if sizes:
             out += ["Cost growth against protocol size (`check()`, microseconds):", ""]
@@ -207,6 +212,25 @@ def section(lines: List[Line], chart: Optional[str]) -> str:
                 out += [f"Package memory with {line['classes']:,} classes{made} is {_fmt(line['growth'])}x that "
                         f"with {line['previous_classes']:,}: {verdict}.", ""]
     return "\n".join(out).rstrip() + "\n"
+
+
+def _profile(group: List[Line]) -> List[str]:
+    """P3's profile as a table: each thread's CPU time per app, ours and the anchor's, with logging off and on."""
+    profiles = [line for line in group if line["name"] == PROFILE]
+    if not profiles:
+        return []
+    rows = []
+    for line in profiles:
+        threads = [(thread, line["ours_by_thread"][thread], line["anchor_by_thread"][thread])
+                   for thread in line["ours_by_thread"]]
+        for thread, ours, anchor in [*threads, ("all threads", line["ours"], line["anchor"])]:
+            if ours or anchor:
+                rows.append((line["logging"], thread, _fmt(ours), _fmt(anchor), _fmt(ours - anchor, 2)))
+    rounds = profiles[0].get("rounds", "")
+    return [f"P3's profile (`{PROFILE}`): CPU time per app of each thread in P3's own runs, median of "
+            f"{rounds} rounds, µs; `main` submits the apps and waits for them, `launch` is parsl's "
+            "`Task-Launch` thread, `pool` the pool's workers:", "",
+            *_table(("logging", "thread", "ours", "anchor", "ours - anchor"), rows), ""]
 
 
 def chart_rows(lines: List[Line]) -> List[Tuple[str, Dict[str, float]]]:

@@ -287,3 +287,19 @@ def test_p3_profile_reads_each_thread_group_cpu_time() -> None:
     assert set(spent) == {"main", "launch", "pool", "other"}
     assert spent["launch"] > 0.05, spent  # the busy thread ran for most of 0.3 s
     assert spent["pool"] < 0.05, spent  # the waiting thread spent next to nothing; the ended one is not counted
+
+
+def test_report_draws_p3_profile_as_a_table_of_its_own() -> None:
+    """Both P3_dfk_thread_cpu lines become one table, one row per thread and logging mode, not two same-named rows."""
+    report = _module("report")
+    line = {"name": report.PROFILE, "unit": "CPU µs per app, all threads", "python": "3.11.7", "rounds": 20,
+            "ours_by_thread": {"main": 40.0, "launch": 30.0, "pool": 20.0, "other": 0.0},
+            "anchor_by_thread": {"main": 41.0, "launch": 35.0, "pool": 19.0, "other": 0.0}}
+    lines = [{**line, "logging": "off", "ours": 90.0, "anchor": 95.0},
+             {**line, "logging": "on", "ours": 900.0, "anchor": 880.0}]
+    text = report.section(lines, None)
+    assert "Reported without a goal" not in text
+    assert "median of 20 rounds" in text
+    assert "| off | launch | 30 | 35 | -5 |" in text
+    assert "| on | all threads | 900 | 880 | 20 |" in text
+    assert "| off | other |" not in text  # a group no thread of either run belonged to
