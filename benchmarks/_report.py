@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import math
 import platform
 import statistics
 import sys
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional
 
 REPO = Path(__file__).resolve().parent.parent
 #: The Pythons the package supports; each has a ``.venv-3.X`` made by ``.ci/matrix`` (3.11 is ``.venv``).
@@ -33,6 +34,53 @@ def emit(name: str, ours: float, anchor: float, unit: str, **extra: Any) -> Dict
     line.update(extra)
     print(json.dumps(line), flush=True)
     return line
+
+
+def orders(count: int) -> List[List[int]]:
+    """Orders of ``count`` runs in which every run directly follows every other equally often.
+
+    A Williams design: the first order is 0, 1, n-1, 2, n-2, ...; the others
+    add 1, 2, ... to it modulo n, and for an odd n each order is also taken
+    backwards.  Over the ``n`` (even) or ``2n`` (odd) orders each run comes
+    first equally often and each ordered pair of runs is adjacent once (even)
+    or twice (odd).
+    """
+    first, low, high = [0], 1, count - 1
+    while len(first) < count:
+        first.append(low)
+        low += 1
+        if len(first) < count:
+            first.append(high)
+            high -= 1
+    shifted = [[(place + shift) % count for place in first] for shift in range(count)]
+    if count % 2:
+        shifted += [order[::-1] for order in shifted]
+    return shifted
+
+
+def timed_rounds(runs: Dict[str, Callable[[], float]], rounds: int) -> Dict[str, List[float]]:
+    """Time every run once per round, each after a garbage collection, in an order that changes.
+
+    The orders are those of :func:`orders`, in turn, in whole sets (``rounds`` must be a
+    multiple of their number): load drift favours no run, and every run follows every other
+    equally often, so that what a run leaves behind (threads winding down,
+    a log file being written back, caches) weighs on each of the others alike.  The collection
+    spares each run the garbage of the one before.
+    """
+    names = list(runs)
+    sequence = orders(len(names))
+    if rounds % len(sequence):
+        raise ValueError(
+            f"{rounds} rounds of {len(names)} runs are not whole sets of their {len(sequence)} orders: "
+            f"the order is balanced only over whole sets; use a multiple of {len(sequence)}"
+        )
+    times: Dict[str, List[float]] = {name: [] for name in names}
+    for round_ in range(rounds):
+        for index in sequence[round_ % len(sequence)]:
+            name = names[index]
+            gc.collect()
+            times[name].append(runs[name]())
+    return times
 
 
 def _ratios(numerators: List[float], denominators: List[float]) -> List[float]:

@@ -48,7 +48,6 @@ from __future__ import annotations
 
 import argparse
 import concurrent.futures as cf
-import gc
 import importlib
 import logging as py_logging
 import shutil
@@ -61,7 +60,7 @@ from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Tuple, cast
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _report import arguments, at_most, emit, paired, paired_interval
+from _report import arguments, at_most, emit, paired, paired_interval, timed_rounds
 
 from parsl_executor_protocol import adapt
 
@@ -188,53 +187,6 @@ def _dfk_seconds(
         shutil.rmtree(dfk.run_dir, ignore_errors=True)
 
 
-def _orders(count: int) -> List[List[int]]:
-    """Orders of ``count`` runs in which every run directly follows every other equally often.
-
-    A Williams design: the first order is 0, 1, n-1, 2, n-2, ...; the others
-    add 1, 2, ... to it modulo n, and for an odd n each order is also taken
-    backwards.  Over the ``n`` (even) or ``2n`` (odd) orders each run comes
-    first equally often and each ordered pair of runs is adjacent once (even)
-    or twice (odd).
-    """
-    first, low, high = [0], 1, count - 1
-    while len(first) < count:
-        first.append(low)
-        low += 1
-        if len(first) < count:
-            first.append(high)
-            high -= 1
-    orders = [[(place + shift) % count for place in first] for shift in range(count)]
-    if count % 2:
-        orders += [order[::-1] for order in orders]
-    return orders
-
-
-def _rounds(runs: Dict[str, Callable[[], float]], rounds: int) -> Dict[str, List[float]]:
-    """Time every run once per round, each after a garbage collection, in an order that changes.
-
-    The orders are those of :func:`_orders`, in turn, in whole sets (``rounds`` must be a
-    multiple of their number): load drift favours no run, and every run follows every other
-    equally often, so that what a run leaves behind (threads winding down,
-    a log file being written back, caches) weighs on each of the others alike.  The collection
-    spares each run the garbage of the one before.
-    """
-    names = list(runs)
-    orders = _orders(len(names))
-    if rounds % len(orders):
-        raise ValueError(
-            f"{rounds} rounds of {len(names)} runs are not whole sets of their {len(orders)} orders: "
-            f"the order is balanced only over whole sets; use a multiple of {len(orders)}"
-        )
-    times: Dict[str, List[float]] = {name: [] for name in names}
-    for round_ in range(rounds):
-        for index in orders[round_ % len(orders)]:
-            name = names[index]
-            gc.collect()
-            times[name].append(runs[name]())
-    return times
-
-
 def bench_dfk_throughput() -> None:
     from parsl.executors import ThreadPoolExecutor as ParslThreadPoolExecutor
     from parsl.executors.base import ParslExecutor
@@ -250,7 +202,8 @@ def bench_dfk_throughput() -> None:
     with tempfile.TemporaryDirectory() as run_dir:
 
         def adapter(logging: bool, **options: Any) -> Callable[[], float]:
-            threads = _cpu_sink(cpu, f"ours_{'on' if logging else 'off'}" if not options else "bridge_false")
+            # Only the default mode's profile is reported: bridge=False runs read no CPU clocks.
+            threads = None if options else _cpu_sink(cpu, f"ours_{'on' if logging else 'off'}")
             return lambda: _dfk_seconds(lambda: adapter_executor(**options), run_dir, logging, threads=threads)
 
         def anchor(logging: bool) -> Callable[[], float]:
@@ -258,7 +211,7 @@ def bench_dfk_throughput() -> None:
             return lambda: _dfk_seconds(anchor_executor, run_dir, logging, threads=threads)
 
         _dfk_seconds(anchor_executor, run_dir, False)  # warm-up: imports, first DFK
-        times = _rounds(
+        times = timed_rounds(
             {
                 "anchor_off": anchor(False), "ours_off": adapter(False),
                 "anchor_on": anchor(True), "ours_on": adapter(True),
@@ -345,7 +298,7 @@ def bench_raw_submit() -> None:
 
         return run
 
-    times = _rounds({"anchor": anchor, "ours": adapter(), "bridge_false": adapter(bridge=False)}, RAW_ROUNDS)
+    times = timed_rounds({"anchor": anchor, "ours": adapter(), "bridge_false": adapter(bridge=False)}, RAW_ROUNDS)
     anchor_s = statistics.median(times["anchor"])
     for name in ("ours", "bridge_false"):
         ours_s = statistics.median(times[name])
@@ -405,7 +358,7 @@ def bench_dask() -> None:
             return forgotten(start)
 
         forgotten(time.perf_counter())
-        times = _rounds({"anchor": bare, "ours": ours}, DASK_ROUNDS)
+        times = timed_rounds({"anchor": bare, "ours": ours}, DASK_ROUNDS)
         ratio = paired(times["ours"], times["anchor"])
         emit("P5_dask_submit", statistics.median(times["ours"]), statistics.median(times["anchor"]),
              f"s per {DASK_TASKS} tasks", time_ratio=round(ratio, 4), rounds=DASK_ROUNDS, tasks=DASK_TASKS,
@@ -428,7 +381,7 @@ def bench_dask() -> None:
                 adapter.submit(noop, {}).result(timeout=60)
             return time.perf_counter() - start
 
-        lone = _rounds({"anchor": bare_one, "ours": ours_one}, DASK_ROUNDS * 2)
+        lone = timed_rounds({"anchor": bare_one, "ours": ours_one}, DASK_ROUNDS * 2)
         adapter.shutdown()
         emit("P5_dask_lone_task", statistics.median(lone["ours"]) / DASK_LONE_TASKS * 1e3,
              statistics.median(lone["anchor"]) / DASK_LONE_TASKS * 1e3, "ms per task",

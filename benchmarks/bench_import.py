@@ -9,8 +9,10 @@ ratio is the package's whole import against its foundation's, measured in the sa
 a time in ms would move with the machine (this one's speed drifts by 2x from day to
 day).  1.5 is where the 30 ms this goal allowed until 2026-12-03 stood on 3.10, where
 ``typing_extensions`` imported quickest (20.9 ms over the bare interpreter).  Each
-sample is a fresh subprocess; the commands are interleaved so that machine noise affects
-them alike, and the median of each is reported.  ``--quick``: 5 rounds.
+sample is a fresh subprocess; the commands take turns in balanced orders (each directly
+follows each of the others equally often), so that machine noise and what one leaves in
+the OS's caches weigh on all alike, and the median of each is reported.  ``--quick``: 6
+rounds.
 
 Python finds bytecode by where it is allowed to read and write it, so every subprocess
 runs with a ``PYTHONPYCACHEPREFIX`` of this run's own (empty at first): the environment
@@ -30,6 +32,7 @@ the checkout) cannot change what is measured.  Three lines:
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import os
 import shutil
@@ -42,7 +45,7 @@ from pathlib import Path
 from typing import Dict, List
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _report import arguments, at_most, emit
+from _report import arguments, at_most, emit, timed_rounds
 
 ROUNDS = 30
 OURS = "import parsl_executor_protocol"
@@ -67,17 +70,18 @@ def _package_directory() -> Path:
 
 
 def _medians_ms(codes: List[str], env: Dict[str, str], rounds: int) -> List[float]:
-    """Each command's median wall time in ms over ``rounds`` interleaved rounds."""
-    samples: List[List[float]] = [[] for _ in codes]
-    for _ in range(rounds):
-        for code, times in zip(codes, samples, strict=True):
-            times.append(_time(code, env))
-    return [statistics.median(times) * 1000 for times in samples]
+    """Each command's median wall time in ms over ``rounds`` rounds, in balanced orders.
+
+    Each command follows each of the others equally often (see ``timed_rounds``): a
+    command runs faster after one that left the files it reads in the OS cache.
+    """
+    times = timed_rounds({code: functools.partial(_time, code, env) for code in codes}, rounds)
+    return [statistics.median(times[code]) * 1000 for code in codes]
 
 
 def main() -> None:
     """Measure and print three JSON lines."""
-    rounds = 5 if arguments(__doc__).parse_args().quick else ROUNDS
+    rounds = 6 if arguments(__doc__).parse_args().quick else ROUNDS
     with tempfile.TemporaryDirectory(prefix="bench-import-") as prefix:
         cached = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
         cached["PYTHONPYCACHEPREFIX"] = prefix

@@ -2,8 +2,9 @@
 
 Corpus: the package itself, the plugin's test samples (tests/samples/plugin) and
 the installed parsl's ``executors`` package, under ``--strict``.  Every run
-starts from an empty cache directory; runs with and without the plugin are
-interleaved so that machine noise affects both alike, and the median of each is
+starts from an empty cache directory; runs with and without the plugin take
+turns, each going first in half the rounds, so that machine noise and what one
+run leaves in the OS's caches weigh on both alike, and the median of each is
 reported.  Goal: the plugin adds at most 3 % (goal ``mypy-plugin``; ``value``
 is the time ratio with/without, at most 1.03).  ``--quick``: 2 rounds.
 
@@ -22,11 +23,11 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _report import arguments, at_most, emit
+from _report import arguments, at_most, emit, timed_rounds
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLES = REPO / "tests" / "samples" / "plugin"
-ROUNDS = 7
+ROUNDS = 8  # whole sets of the two orders (see timed_rounds)
 GOAL_PERCENT = 3.0
 
 
@@ -60,7 +61,7 @@ def _time(python: str, config: Path) -> float:
 
 
 def measure(python: str, directory: Path) -> None:
-    """Time ROUNDS interleaved pairs of runs with ``python -m mypy``; print one JSON line."""
+    """Time ROUNDS rounds of the two runs with ``python -m mypy``, taking turns; print one JSON line."""
     # The samples import each other as top-level modules: they are found through mypy_path.
     common = f"[mypy]\nstrict = True\nmypy_path = {SAMPLES}\n"
     plain = directory / "plain.ini"
@@ -68,11 +69,8 @@ def measure(python: str, directory: Path) -> None:
     plugin = directory / "plugin.ini"
     plugin.write_text(common + "plugins = parsl_executor_protocol.mypy_plugin\n")
     _time(python, plugin)  # warm the OS file cache; not counted
-    without, with_plugin = [], []
-    for _ in range(ROUNDS):
-        without.append(_time(python, plain))
-        with_plugin.append(_time(python, plugin))
-    ours, anchor = statistics.median(with_plugin), statistics.median(without)
+    times = timed_rounds({"without": lambda: _time(python, plain), "with": lambda: _time(python, plugin)}, ROUNDS)
+    ours, anchor = statistics.median(times["with"]), statistics.median(times["without"])
     overhead = (ours / anchor - 1.0) * 100.0
     emit(
         "mypy_plugin_overhead",
