@@ -229,6 +229,31 @@ def test_import_commands_follow_each_other_equally_often(monkeypatch: pytest.Mon
     assert set(follows.values()) == {2 * 12 // 6}, follows
 
 
+def test_mypy_plugin_goal_is_judged_on_each_rounds_pair(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Machine drift between rounds moves both medians; the per-round ratios are what is judged."""
+    bench = _module("bench_mypy_plugin")
+    ran: List[str] = []
+    # Each round's pair runs at that round's speed; the plugin costs 2 % in every round.
+    speeds = iter([1.0] + [speed for speed in (1.0, 1.3, 0.8, 1.25) * 4 for _ in range(2)])
+
+    def timed(python: str, config: Path) -> float:
+        ran.append(config.stem)
+        return next(speeds) * (1.02 if config.stem == "plugin" else 1.0)
+
+    monkeypatch.setattr(bench, "_time", timed)
+    monkeypatch.setattr(bench, "_version", lambda python: "test")
+    bench.measure(sys.executable, tmp_path)
+    line = json.loads(capsys.readouterr().out)
+    assert line["rounds"] == 16
+    assert line["value"] == pytest.approx(1.02)
+    assert line["met"] is True
+    assert line["interval_95"] == [1.02, 1.02]
+    rounds = [ran[start : start + 2] for start in range(1, len(ran), 2)]  # after the warm-up run
+    assert Counter(one[0] for one in rounds) == {"plain": 8, "plugin": 8}
+
+
 def test_adapter_rounds_refuse_a_partial_set_of_orders() -> None:
     rounds = _module("_report").timed_rounds
     ran: List[str] = []
