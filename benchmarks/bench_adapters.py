@@ -67,11 +67,11 @@ from parsl_executor_protocol import adapt
 DFK_TASKS = 5_000
 #: More rounds than the other measurements: the per-round ratios spread widely (see
 #: :func:`bench_dfk_throughput`) and with logging on the median has sat within a few hundredths
-#: of 1.00.  Twenty rounds are two full sets of the orders of five runs (see :func:`_orders`)
+#: of 1.00.  Twenty rounds are two full sets of the orders of five runs (see ``_report.orders``)
 #: and make a line's 95 % interval (``interval_95``) the 6th to the 15th ratio.
 DFK_ROUNDS = 20
 RAW_TASKS = 100_000
-#: Round counts are whole sets of their runs' orders (see :func:`_rounds`): two sets of the
+#: Round counts are whole sets of their runs' orders (see ``_report.timed_rounds``): two sets of the
 #: six orders of P4's three runs, two of the two orders of P5's two runs.
 RAW_ROUNDS = 12
 DASK_TASKS = 10_000

@@ -175,7 +175,7 @@ def test_import_benchmark_measures_the_same_thing_in_any_environment(dont_write:
     assert lines["import_time_compiling"]["bytecode"] == "package compiled on every import"
 
 
-def test_adapter_rounds_vary_the_order_and_collect_before_every_run() -> None:
+def test_rounds_vary_the_order_and_collect_before_every_run() -> None:
     import gc
 
     rounds = _module("_report").timed_rounds
@@ -254,7 +254,7 @@ def test_mypy_plugin_goal_is_judged_on_each_rounds_pair(
     assert Counter(one[0] for one in rounds) == {"plain": 8, "plugin": 8}
 
 
-def test_adapter_rounds_refuse_a_partial_set_of_orders() -> None:
+def test_rounds_refuse_a_partial_set_of_orders() -> None:
     rounds = _module("_report").timed_rounds
     ran: List[str] = []
 
